@@ -1,0 +1,3 @@
+"""aioweb.app (placeholder until its issue lands)."""
+
+__all__: list[str] = []

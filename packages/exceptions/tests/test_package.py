@@ -1,0 +1,10 @@
+"""The package imports and is a namespace member (no aioweb/__init__.py)."""
+
+import importlib
+
+
+def test_imports() -> None:
+    mod = importlib.import_module("aioweb.exceptions")
+    assert isinstance(mod.__all__, list)
+    aioweb = importlib.import_module("aioweb")
+    assert getattr(aioweb, "__file__", None) is None

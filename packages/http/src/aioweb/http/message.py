@@ -1,0 +1,133 @@
+"""What the request parser produces: a request head, body bytes, and an end marker.
+
+``RequestParser.feed`` returns a list of events, in wire order:
+
+* :class:`RequestHead` once a request line and its header section are complete;
+* ``bytes`` for each piece of body, already de-chunked but *not* decompressed
+  (decompression is the consumer's choice, see :mod:`aioweb.http.decoders`);
+* :class:`EndOfMessage` when the body is complete, carrying any chunked trailers.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from multidict import CIMultiDict, CIMultiDictProxy
+from yarl import URL
+
+from ._version import HttpVersion
+
+__all__ = ["EMPTY_TRAILERS", "EndOfMessage", "RequestHead"]
+
+RawHeaders = tuple[tuple[bytes, bytes], ...]
+
+EMPTY_TRAILERS: Final[CIMultiDictProxy[str]] = CIMultiDictProxy(CIMultiDict())
+
+
+class RequestHead:
+    """A parsed request line and header section.
+
+    ``target`` is the raw request-target as sent (origin-, absolute-, authority- or
+    asterisk-form); ``url`` is a :class:`yarl.URL` built from it on first access.
+    """
+
+    __slots__ = (
+        "_url",
+        "chunked",
+        "compression",
+        "content_length",
+        "headers",
+        "method",
+        "raw_headers",
+        "should_close",
+        "target",
+        "upgrade",
+        "version",
+    )
+
+    method: str
+    target: str
+    version: HttpVersion
+    headers: CIMultiDictProxy[str]
+    raw_headers: RawHeaders
+    should_close: bool
+    upgrade: bool
+    chunked: bool
+    content_length: int | None
+    compression: str | None
+    _url: URL | None
+
+    def __init__(
+        self,
+        method: str,
+        target: str,
+        version: HttpVersion,
+        headers: CIMultiDictProxy[str],
+        raw_headers: RawHeaders,
+        *,
+        should_close: bool,
+        upgrade: bool,
+        chunked: bool,
+        content_length: int | None,
+        compression: str | None,
+    ) -> None:
+        self.method = method
+        self.target = target
+        self.version = version
+        self.headers = headers
+        self.raw_headers = raw_headers
+        self.should_close = should_close
+        self.upgrade = upgrade
+        self.chunked = chunked
+        self.content_length = content_length
+        self.compression = compression
+        self._url = None
+
+    @property
+    def url(self) -> URL:
+        """The request-target as a :class:`yarl.URL` (built once, on first access)."""
+        url = self._url
+        if url is None:
+            url = self._url = _target_to_url(self.method, self.target)
+        return url
+
+    @property
+    def has_body(self) -> bool:
+        """Whether body events follow this head (chunked or a non-zero Content-Length)."""
+        return self.chunked or bool(self.content_length)
+
+    def __repr__(self) -> str:
+        return (
+            f"<RequestHead {self.method} {self.target!r} "
+            f"HTTP/{self.version.major}.{self.version.minor}>"
+        )
+
+
+def _target_to_url(method: str, target: str) -> URL:
+    if method == "CONNECT":
+        # authority-form: host:port, no path
+        return URL.build(authority=target, encoded=True)
+    if target == "*":
+        return URL.build(path="*", encoded=True)
+    if target.startswith("/"):
+        return URL.build(path=target.partition("?")[0], query_string=_query(target), encoded=True)
+    return URL(target, encoded=True)
+
+
+def _query(target: str) -> str:
+    _, sep, query = target.partition("?")
+    return query.partition("#")[0] if sep else ""
+
+
+class EndOfMessage:
+    """The body of the current request is complete; ``trailers`` holds chunked trailers."""
+
+    __slots__ = ("trailers",)
+
+    trailers: CIMultiDictProxy[str]
+
+    def __init__(self, trailers: CIMultiDictProxy[str] = EMPTY_TRAILERS) -> None:
+        self.trailers = trailers
+
+    def __repr__(self) -> str:
+        return f"<EndOfMessage trailers={len(self.trailers)}>"

@@ -1,0 +1,3 @@
+"""aioweb.server (placeholder until its issue lands)."""
+
+__all__: list[str] = []
