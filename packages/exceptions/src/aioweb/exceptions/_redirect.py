@@ -1,0 +1,112 @@
+"""The 3xx statuses: ``HTTPMove`` and its subclasses carry a Location."""
+
+from __future__ import annotations
+
+from yarl import URL
+
+from ._base import HTTPRedirection, _BodyInput
+from ._validation import LooseHeaders, check_header
+
+__all__ = (
+    "HTTPFound",
+    "HTTPMove",
+    "HTTPMovedPermanently",
+    "HTTPMultipleChoices",
+    "HTTPNotModified",
+    "HTTPPermanentRedirect",
+    "HTTPSeeOther",
+    "HTTPTemporaryRedirect",
+    "HTTPUseProxy",
+)
+
+
+class HTTPMove(HTTPRedirection):
+    """Base class of the redirections that point somewhere.
+
+    :param location: the redirect target (``str`` or ``yarl.URL``); it must
+        not be empty. The ``Location`` header gets its encoded form
+        (``str(yarl.URL(location))``); :attr:`location` keeps the value as given.
+        A control character in it (CR, LF, TAB, NUL, ...) is a ``ValueError``
+        rather than being silently dropped.
+
+    The keyword arguments are those of :class:`HTTPException`.
+    """
+
+    def __init__(
+        self,
+        location: str | URL,
+        *,
+        headers: LooseHeaders | None = None,
+        reason: str | None = None,
+        body: _BodyInput | None = None,
+        text: str | None = None,
+        content_type: str | None = None,
+    ) -> None:
+        if not location:
+            raise ValueError("HTTP redirects need a location to redirect to.")
+        # yarl drops CR, LF and TAB the way browsers do; a caller passing them
+        # is almost certainly forwarding hostile input, so refuse instead.
+        check_header("Location", str(location))
+        encoded = str(URL(location))
+        super().__init__(
+            headers=headers,
+            reason=reason,
+            body=body,
+            text=text,
+            content_type=content_type,
+        )
+        self.headers["Location"] = encoded
+        self.location = location
+        """The redirect target as given to the constructor."""
+
+    def _repr_details(self) -> str:
+        return f" location={str(self.location)!r}"
+
+
+class HTTPMultipleChoices(HTTPMove):
+    """300 Multiple Choices."""
+
+    status_code = 300
+
+
+class HTTPMovedPermanently(HTTPMove):
+    """301 Moved Permanently."""
+
+    status_code = 301
+
+
+class HTTPFound(HTTPMove):
+    """302 Found."""
+
+    status_code = 302
+
+
+class HTTPSeeOther(HTTPMove):
+    """303 See Other: the client fetches the location with GET (use after a POST)."""
+
+    status_code = 303
+
+
+class HTTPNotModified(HTTPRedirection):
+    """304 Not Modified: no location and never a body."""
+
+    status_code = 304
+    empty_body = True
+
+
+class HTTPUseProxy(HTTPMove):
+    """305 Use Proxy (deprecated by RFC 9110; kept for aiohttp compatibility)."""
+
+    status_code = 305
+
+
+class HTTPTemporaryRedirect(HTTPMove):
+    """307 Temporary Redirect: the method and body are kept."""
+
+    status_code = 307
+
+
+class HTTPPermanentRedirect(HTTPMove):
+    """308 Permanent Redirect: the method and body are kept."""
+
+    status_code = 308
