@@ -88,7 +88,7 @@ from ._validation import (
     LooseHeaders,
 )
 
-__all__ = (
+__all__ = [
     "HTTPAccepted",
     "HTTPAlreadyReported",
     "HTTPBadGateway",
@@ -156,4 +156,4 @@ __all__ = (
     "HTTPVersionNotSupported",
     "LooseHeaders",
     "status_exceptions",
-)
+]

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from yarl import URL
 
 from ._base import HTTPClientError, _BodyInput
-from ._validation import LooseHeaders, check_header
+from ._validation import LooseHeaders, check_header, check_url
 
 __all__ = (
     "HTTPBadRequest",
@@ -302,7 +302,7 @@ class HTTPUnavailableForLegalReasons(HTTPClientError):
         url: URL | None = None
         link_value = ""
         if link:
-            check_header("Link", str(link))
+            check_url("Link", str(link))
             url = URL(link)
             link_value = f'<{url}>; rel="blocked-by"'
             check_header("Link", link_value)

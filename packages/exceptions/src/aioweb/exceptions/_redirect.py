@@ -5,7 +5,7 @@ from __future__ import annotations
 from yarl import URL
 
 from ._base import HTTPRedirection, _BodyInput
-from ._validation import LooseHeaders, check_header
+from ._validation import LooseHeaders, check_url
 
 __all__ = (
     "HTTPFound",
@@ -44,9 +44,7 @@ class HTTPMove(HTTPRedirection):
     ) -> None:
         if not location:
             raise ValueError("HTTP redirects need a location to redirect to.")
-        # yarl drops CR, LF and TAB the way browsers do; a caller passing them
-        # is almost certainly forwarding hostile input, so refuse instead.
-        check_header("Location", str(location))
+        check_url("Location", str(location))
         encoded = str(URL(location))
         super().__init__(
             headers=headers,

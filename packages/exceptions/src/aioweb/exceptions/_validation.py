@@ -13,7 +13,13 @@ from typing import TypeAlias
 
 from multidict import CIMultiDict
 
-__all__ = ("LooseHeaders", "check_header", "check_reason", "make_headers")
+__all__ = (
+    "LooseHeaders",
+    "check_header",
+    "check_reason",
+    "check_url",
+    "make_headers",
+)
 
 LooseHeaders: TypeAlias = Mapping[str, str] | Iterable[tuple[str, str]]
 """Headers as a mapping (``dict``, ``CIMultiDict``, ...) or ``(name, value)`` pairs."""
@@ -45,6 +51,17 @@ def check_header(name: str, value: str) -> None:
     bad = _FORBIDDEN.search(value)
     if bad is not None:
         raise ValueError(f"value of header {name!r} contains a control character {bad.group()!r}")
+
+
+def check_url(name: str, value: str) -> None:
+    """Raise ``ValueError`` if the URL text for header *name* holds a control or TAB.
+
+    yarl silently drops TAB, CR and LF the way browsers do; a caller passing
+    them is almost certainly forwarding hostile input, so refuse it instead.
+    """
+    check_header(name, value)
+    if "\t" in value:
+        raise ValueError(f"value of header {name!r} contains a control character '\\t'")
 
 
 def make_headers(headers: LooseHeaders | None) -> CIMultiDict[str]:
