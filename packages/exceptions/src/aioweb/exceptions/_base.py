@@ -70,6 +70,11 @@ class HTTPException(Exception):
     Without *body* and *text* the body is ``"<status>: <reason>"`` as
     ``text/plain; charset=utf-8``, except for classes whose :attr:`empty_body`
     is true (204, 205, 304), which carry no body.
+
+    Class attributes, also readable on instances: ``status_code`` (the
+    status; -1 on the abstract classes), ``status`` (the same, under the name
+    aiohttp's responses use) and ``empty_body`` (true if responses with this
+    status never carry a body).
     """
 
     status_code: ClassVar[int] = -1
@@ -136,7 +141,7 @@ class HTTPException(Exception):
 
     @property
     def headers(self) -> CIMultiDict[str]:
-        """The response headers (mutable; the server checks them again on output)."""
+        """The response headers; mutable, so a server must check them again on output."""
         return self._headers
 
     @property
