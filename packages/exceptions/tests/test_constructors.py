@@ -92,6 +92,9 @@ def test_text_and_body_setters() -> None:
     assert e.headers["Content-Type"] == "text/plain; charset=utf-8"
     e.body = None
     assert e.text is None
+    opaque = exc.HTTPBadRequest(body=b"x", content_type="application/octet-stream")
+    opaque.text = "readable"
+    assert opaque.headers["Content-Type"] == "text/plain; charset=utf-8"
     with pytest.raises(TypeError):
         e.text = 1  # type: ignore[assignment]
 

@@ -170,7 +170,8 @@ class HTTPException(Exception):
         if not isinstance(value, str):
             raise TypeError(f"text must be str, not {type(value).__name__}")
         current = self._headers.get(_CONTENT_TYPE)
-        if current is None:
+        # Text labelled as opaque bytes would be wrong; aiohttp relabels too.
+        if current is None or current.strip().lower() == "application/octet-stream":
             current = "text/plain"
             self._headers[_CONTENT_TYPE] = current
         _, params = _split_content_type(current)
