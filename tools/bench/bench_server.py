@@ -1,0 +1,654 @@
+"""Benchmark aioweb's low-level server against aiohttp's and a raw asyncio protocol.
+
+Each server runs as its own subprocess pinned to CPU 0; wrk runs pinned to CPU 1. For each
+server and workload: requests/s and p99 latency (wrk --latency), the server's peak RSS
+(VmHWM) after the load, and, in a fresh process, the RSS cost of idle keep-alive
+connections. Prints markdown tables with the absolute numbers of this run and the ratios
+aioweb/aiohttp and aioweb/raw. See tools/bench/README.md.
+
+    python tools/bench/bench_server.py [--quick] [--uvloop] [--profile] ...
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import http.client
+import json
+import os
+import platform
+import pstats
+import re
+import resource
+import select
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+SERVERS_DIR = HERE / "_servers"
+
+# name -> (script, the import the script needs: checked first to explain a skip)
+SERVERS: dict[str, tuple[str, str]] = {
+    "aioweb": ("serve_aioweb.py", "from aioweb.server import Server, Response, json_response"),
+    "aiohttp": ("serve_aiohttp.py", "from aiohttp.web import Server"),
+    "raw": ("serve_raw.py", "import asyncio"),
+}
+
+
+@dataclass(frozen=True)
+class Workload:
+    path: str
+    lua: str | None
+    method: str
+    body: bytes
+    expect_body: bytes
+    expect_type: str
+
+
+POST_BODY = b"x" * 4096
+WORKLOADS: dict[str, Workload] = {
+    "plaintext": Workload("/plaintext", None, "GET", b"", b"Hello, World!", "text/plain"),
+    "json": Workload(
+        "/json", None, "GET", b"", b'{"message": "Hello, World!"}', "application/json"
+    ),
+    "post-4k": Workload(
+        "/echo", "post_4k.lua", "POST", POST_BODY, POST_BODY, "application/octet-stream"
+    ),
+}
+
+
+@dataclass
+class WrkResult:
+    rps: float
+    p99_ms: float
+    requests: int
+    errors: int
+    non_2xx: int
+
+
+@dataclass
+class ServerResult:
+    name: str
+    runs: dict[str, WrkResult] = field(default_factory=dict)  # the median run per workload
+    rps_samples: dict[str, list[float]] = field(default_factory=dict)
+    peak_rss_kib: int | None = None
+    idle_base_kib: int | None = None
+    idle_kib_per_conn: float | None = None
+    skipped: str | None = None
+
+
+class BenchError(Exception):
+    """A bench step failed in a way that makes the numbers meaningless."""
+
+
+# --- processes ---------------------------------------------------------------------------
+
+
+class ServerProcess:
+    """A server under test, started by us and ended by its pid."""
+
+    def __init__(self, name: str, *, pin: str | None, uvloop: bool, profile: str | None) -> None:
+        script = SERVERS_DIR / SERVERS[name][0]
+        cmd = [sys.executable, str(script)]
+        if uvloop:
+            cmd.append("--uvloop")
+        if profile:
+            cmd += ["--profile", profile]
+        if pin is not None:
+            # taskset execs the command, so the pid we get is the Python process itself.
+            cmd = ["taskset", "-c", pin, *cmd]
+        self.name = name
+        self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 (closed by stop())
+        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=self._stderr)
+        self.pid = self.proc.pid
+        self.port = self._wait_ready(timeout=20.0)
+
+    def _wait_ready(self, timeout: float) -> int:
+        assert self.proc.stdout is not None
+        deadline = time.monotonic() + timeout
+        line = b""
+        while not line.endswith(b"\n"):
+            left = deadline - time.monotonic()
+            if left <= 0 or self.proc.poll() is not None:
+                tail = self.stderr_tail()
+                self.stop()
+                raise BenchError(f"{self.name} server did not start:\n{tail}")
+            ready, _, _ = select.select([self.proc.stdout], [], [], left)
+            if ready:
+                chunk = os.read(self.proc.stdout.fileno(), 1)
+                if not chunk:
+                    continue
+                line += chunk
+        parts = line.split()
+        if len(parts) != 3 or parts[0] != b"READY" or int(parts[2]) != self.pid:
+            self.stop()
+            raise BenchError(f"{self.name} server said {line!r}, expected 'READY <port> <pid>'")
+        return int(parts[1])
+
+    def status_kib(self, key: str) -> int:
+        """A ``kB`` field (VmRSS, VmHWM) of /proc/<pid>/status."""
+        with open(f"/proc/{self.pid}/status") as f:
+            for line in f:
+                if line.startswith(key + ":"):
+                    return int(line.split()[1])
+        raise BenchError(f"no {key} in /proc/{self.pid}/status")
+
+    def stderr_tail(self, limit: int = 3000) -> str:
+        self._stderr.seek(0)
+        return self._stderr.read().decode(errors="replace")[-limit:]
+
+    def stop(self, timeout: float = 10.0) -> None:
+        if self.proc.poll() is None:
+            os.kill(self.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                os.kill(self.pid, signal.SIGKILL)
+                self.proc.wait()
+        if self.proc.stdout is not None:
+            self.proc.stdout.close()
+        self._stderr.close()
+
+    def __enter__(self) -> ServerProcess:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def import_problem(statement: str) -> str | None:
+    """None if the import ``statement`` runs in a fresh interpreter, else its error."""
+    proc = subprocess.run(
+        [sys.executable, "-c", statement], capture_output=True, text=True, timeout=60
+    )
+    if proc.returncode == 0:
+        return None
+    lines = proc.stderr.strip().splitlines()
+    return lines[-1] if lines else f"exit status {proc.returncode}"
+
+
+# --- checks ------------------------------------------------------------------------------
+
+
+def verify(port: int, workload: Workload) -> None:
+    """One request; refuse to benchmark a server that answers wrongly."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        headers = {"Content-Type": "application/octet-stream"} if workload.body else {}
+        conn.request(workload.method, workload.path, body=workload.body or None, headers=headers)
+        resp = conn.getresponse()
+        body = resp.read()
+    finally:
+        conn.close()
+    content_type = resp.getheader("Content-Type", "")
+    if resp.status != 200 or body != workload.expect_body:
+        raise BenchError(
+            f"{workload.method} {workload.path}: status {resp.status}, body {body[:80]!r}"
+        )
+    if not content_type.startswith(workload.expect_type):
+        raise BenchError(f"{workload.path}: Content-Type {content_type!r}")
+
+
+# --- wrk ---------------------------------------------------------------------------------
+
+_UNITS_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}
+
+
+def parse_wrk(output: str) -> WrkResult:
+    rps = re.search(r"^Requests/sec:\s+([\d.]+)", output, re.M)
+    p99 = re.search(r"^\s+99(?:\.000)?%\s+([\d.]+)(us|ms|s|m)\s*$", output, re.M)
+    total = re.search(r"^\s+(\d+) requests in", output, re.M)
+    if rps is None or p99 is None or total is None:
+        raise BenchError(f"cannot parse wrk output:\n{output}")
+    errors = re.search(
+        r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output
+    )
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    return WrkResult(
+        rps=float(rps.group(1)),
+        p99_ms=float(p99.group(1)) * _UNITS_MS[p99.group(2)],
+        requests=int(total.group(1)),
+        errors=sum(int(n) for n in errors.groups()) if errors else 0,
+        non_2xx=int(non_2xx.group(1)) if non_2xx else 0,
+    )
+
+
+def run_wrk(
+    port: int, workload: Workload, *, duration: int, connections: int, pin: str | None
+) -> WrkResult:
+    cmd = ["wrk", "-t1", f"-c{connections}", f"-d{duration}s", "--latency", "--timeout", "5s"]
+    if workload.lua:
+        cmd += ["-s", str(HERE / workload.lua)]
+    cmd.append(f"http://127.0.0.1:{port}{workload.path}")
+    if pin is not None:
+        cmd = ["taskset", "-c", pin, *cmd]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=duration + 60)
+    if proc.returncode != 0:
+        raise BenchError(f"wrk failed ({proc.returncode}):\n{proc.stdout}{proc.stderr}")
+    return parse_wrk(proc.stdout)
+
+
+# --- idle keep-alive connections ---------------------------------------------------------
+
+_IDLE_REQUEST = b"GET /plaintext HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+
+
+async def _open_idle(port: int) -> asyncio.StreamWriter:
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    writer.write(_IDLE_REQUEST)
+    head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 10)
+    match = re.search(rb"\r\ncontent-length:\s*(\d+)", head, re.I)
+    if not head.startswith(b"HTTP/1.1 200") or match is None:
+        writer.close()
+        raise BenchError(f"idle connection got {head[:200]!r}")
+    await asyncio.wait_for(reader.readexactly(int(match.group(1))), 10)
+    return writer
+
+
+async def _idle_delta(server: ServerProcess, count: int, settle: float) -> tuple[int, int]:
+    # Warm up first so that lazy imports and caches are not counted per connection.
+    for _ in range(3):
+        (await _open_idle(server.port)).close()
+    await asyncio.sleep(settle)
+    before = server.status_kib("VmRSS")
+    writers: list[asyncio.StreamWriter] = []
+    try:
+        for start in range(0, count, 100):
+            batch = min(100, count - start)
+            writers += await asyncio.gather(*(_open_idle(server.port) for _ in range(batch)))
+        await asyncio.sleep(settle)
+        after = server.status_kib("VmRSS")
+    finally:
+        for writer in writers:
+            writer.close()
+        await asyncio.gather(*(w.wait_closed() for w in writers), return_exceptions=True)
+    return before, after
+
+
+def measure_idle(server: ServerProcess, count: int, settle: float) -> tuple[int, float]:
+    """RSS before (KiB) and RSS growth per open idle keep-alive connection (KiB)."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != resource.RLIM_INFINITY and soft < count + 100:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (min(count + 100, hard), hard))
+    before, after = asyncio.run(_idle_delta(server, count, settle))
+    return before, (after - before) / count
+
+
+# --- report ------------------------------------------------------------------------------
+
+
+def machine_info(args: argparse.Namespace) -> list[str]:
+    model = "unknown"
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    model = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    wrk = subprocess.run(["wrk", "--version"], capture_output=True, text=True).stdout
+    return [
+        f"- machine: {os.cpu_count()} CPUs, {model}; {platform.system()} {platform.release()}",
+        f"- Python {platform.python_version()} ({platform.python_implementation()}), "
+        f"event loop: {'uvloop' if args.uvloop else 'asyncio default'}",
+        f"- load: {wrk.split(' [')[0].strip() or 'wrk'}, 1 thread, {args.connections} "
+        f"connections, {args.duration} s per run after a 1 s warm-up, {args.rounds} "
+        "interleaved round(s), median run shown; "
+        + (
+            f"server on CPU {args.server_cpu}, wrk on CPU {args.client_cpu}"
+            if args.pin
+            else "no CPU pinning"
+        ),
+        f"- idle: {args.idle} keep-alive connections, each after one request",
+    ]
+
+
+def _ratio(a: float | None, b: float | None) -> str:
+    if a is None or b is None or b == 0:
+        return "n/a"
+    return f"{a / b:.2f}x"
+
+
+def _fmt(value: float | None, spec: str) -> str:
+    return "n/a" if value is None else format(value, spec)
+
+
+def _run_field(workload: str, name: str) -> Callable[[ServerResult], float | None]:
+    def get(res: ServerResult) -> float | None:
+        run = res.runs.get(workload)
+        return None if run is None else float(getattr(run, name))
+
+    return get
+
+
+def report(results: dict[str, ServerResult], workloads: Sequence[str]) -> list[str]:
+    out = [
+        "",
+        "| workload | server | req/s | spread | p99 latency (ms) | errors |",
+        "|---|---|---:|---:|---:|---:|",
+    ]
+    for wl in workloads:
+        for res in results.values():
+            run = res.runs.get(wl)
+            if run is None:
+                continue
+            bad = run.errors + run.non_2xx
+            rates = res.rps_samples.get(wl, [run.rps])
+            spread = f"{(max(rates) - min(rates)) / run.rps:.0%}" if len(rates) > 1 else "-"
+            out.append(
+                f"| {wl} | {res.name} | {run.rps:,.0f} | {spread} | {run.p99_ms:.2f} | {bad} |"
+            )
+    out += [
+        "",
+        "| server | peak RSS under load (MiB) | RSS before idle conns (MiB) "
+        "| KiB per idle keep-alive conn |",
+        "|---|---:|---:|---:|",
+    ]
+    for res in results.values():
+        if res.skipped:
+            continue
+        peak = None if res.peak_rss_kib is None else res.peak_rss_kib / 1024
+        base = None if res.idle_base_kib is None else res.idle_base_kib / 1024
+        out.append(
+            f"| {res.name} | {_fmt(peak, '.1f')} | {_fmt(base, '.1f')} "
+            f"| {_fmt(res.idle_kib_per_conn, '.2f')} |"
+        )
+    aioweb, aiohttp, raw = (results.get(n) for n in ("aioweb", "aiohttp", "raw"))
+    if aioweb is None or aioweb.skipped:
+        return out
+    out += [
+        "",
+        "| ratio | aioweb/aiohttp | aioweb/raw |",
+        "|---|---:|---:|",
+    ]
+
+    def row(label: str, get: Callable[[ServerResult], float | None]) -> str:
+        mine = get(aioweb)
+        theirs = [None if o is None or o.skipped else get(o) for o in (aiohttp, raw)]
+        return f"| {label} | {_ratio(mine, theirs[0])} | {_ratio(mine, theirs[1])} |"
+
+    for wl in workloads:
+        if wl in aioweb.runs:
+            out.append(row(f"{wl} req/s", _run_field(wl, "rps")))
+            out.append(row(f"{wl} p99 latency", _run_field(wl, "p99_ms")))
+    out.append(row("peak RSS", lambda r: r.peak_rss_kib))
+    out.append(row("memory per idle conn", lambda r: r.idle_kib_per_conn))
+    if aiohttp is not None and not aiohttp.skipped:
+        out += ["", *goal_lines(aioweb, aiohttp, workloads)]
+    return out
+
+
+def goal_lines(aioweb: ServerResult, aiohttp: ServerResult, workloads: Sequence[str]) -> list[str]:
+    lines = []
+    speed = [
+        aioweb.runs[wl].rps / aiohttp.runs[wl].rps
+        for wl in workloads
+        if wl in aioweb.runs and wl in aiohttp.runs and aiohttp.runs[wl].rps
+    ]
+    if speed:
+        met = "met" if min(speed) >= 1.3 else "NOT met"
+        lines.append(f"Goal req/s >= 1.3x aiohttp on every workload: {met} (min {min(speed):.2f}x)")
+    if aioweb.idle_kib_per_conn is not None and aiohttp.idle_kib_per_conn:
+        share = aioweb.idle_kib_per_conn / aiohttp.idle_kib_per_conn
+        met = "met" if share <= 0.5 else "NOT met"
+        lines.append(f"Goal memory per idle connection <= 0.5x aiohttp: {met} ({share:.2f}x)")
+    return lines
+
+
+# --- modes -------------------------------------------------------------------------------
+
+
+def _start_servers(
+    args: argparse.Namespace, results: dict[str, ServerResult], pin: str | None
+) -> dict[str, ServerProcess]:
+    live: dict[str, ServerProcess] = {}
+    for name, res in results.items():
+        missing = import_problem(SERVERS[name][1])
+        if missing:
+            res.skipped = f"`{SERVERS[name][1]}` failed: {missing}"
+            print(f"[{name}] SKIPPED: {res.skipped}", file=sys.stderr)
+            continue
+        try:
+            server = ServerProcess(name, pin=pin, uvloop=args.uvloop, profile=None)
+        except BenchError as exc:
+            res.skipped = str(exc)
+            print(f"[{name}] FAILED: {exc}", file=sys.stderr)
+            continue
+        live[name] = server
+        try:
+            for wl in args.workloads:
+                verify(server.port, WORKLOADS[wl])
+        except (BenchError, OSError, http.client.HTTPException) as exc:
+            res.skipped = f"wrong answer: {exc}\n{server.stderr_tail()}"
+            print(f"[{name}] FAILED: {res.skipped}", file=sys.stderr)
+            live.pop(name).stop()
+    return live
+
+
+def _load_rounds(
+    args: argparse.Namespace,
+    results: dict[str, ServerResult],
+    live: dict[str, ServerProcess],
+    pin: str | None,
+) -> None:
+    """Every workload, every server, ``args.rounds`` times, interleaved.
+
+    Interleaving (and rotating the order each round) spreads any slow spell of a shared or
+    virtual machine over all servers instead of charging it to whichever ran at that moment.
+    """
+    samples: dict[tuple[str, str], list[WrkResult]] = {}
+    for rnd in range(args.rounds):
+        for wl in args.workloads:
+            names = list(live)
+            names = names[rnd % len(names) :] + names[: rnd % len(names)] if names else []
+            for name in names:
+                server, workload = live[name], WORKLOADS[wl]
+                try:
+                    if rnd == 0:
+                        run_wrk(
+                            server.port, workload, duration=1, connections=args.connections, pin=pin
+                        )
+                    run = run_wrk(
+                        server.port,
+                        workload,
+                        duration=args.duration,
+                        connections=args.connections,
+                        pin=pin,
+                    )
+                except BenchError as exc:
+                    results[name].skipped = f"{exc}\n{server.stderr_tail()}"
+                    print(f"[{name}] FAILED: {results[name].skipped}", file=sys.stderr)
+                    live.pop(name).stop()
+                    continue
+                samples.setdefault((name, wl), []).append(run)
+                print(
+                    f"[round {rnd + 1}/{args.rounds}] {name} {wl}: {run.rps:,.0f} req/s, "
+                    f"p99 {run.p99_ms:.2f} ms"
+                    + (
+                        f", {run.errors} socket errors, {run.non_2xx} non-2xx"
+                        if run.errors or run.non_2xx
+                        else ""
+                    ),
+                    file=sys.stderr,
+                )
+    for name, server in live.items():
+        res = results[name]
+        res.peak_rss_kib = server.status_kib("VmHWM")
+        for wl in args.workloads:
+            runs = sorted(samples.get((name, wl), []), key=lambda r: r.rps)
+            if runs:
+                res.runs[wl] = runs[(len(runs) - 1) // 2]
+                res.rps_samples[wl] = [r.rps for r in runs]
+
+
+def _idle_rounds(
+    args: argparse.Namespace, results: dict[str, ServerResult], pin: str | None
+) -> None:
+    """A fresh process per server and round, so that load-test memory is not reused."""
+    samples: dict[str, list[tuple[int, float]]] = {}
+    for rnd in range(args.rounds):
+        for name, res in results.items():
+            if res.skipped:
+                continue
+            try:
+                with ServerProcess(name, pin=pin, uvloop=args.uvloop, profile=None) as server:
+                    base, per_conn = measure_idle(server, args.idle, args.settle)
+            except (BenchError, OSError) as exc:
+                res.skipped = f"idle connections: {exc}"
+                print(f"[{name}] FAILED: {res.skipped}", file=sys.stderr)
+                continue
+            samples.setdefault(name, []).append((base, per_conn))
+            print(
+                f"[round {rnd + 1}/{args.rounds}] {name} idle: {per_conn:.2f} KiB per connection",
+                file=sys.stderr,
+            )
+    for name, values in samples.items():
+        values.sort(key=lambda v: v[1])
+        results[name].idle_base_kib, results[name].idle_kib_per_conn = values[
+            (len(values) - 1) // 2
+        ]
+
+
+def bench(args: argparse.Namespace) -> int:
+    server_pin, client_pin = (args.server_cpu, args.client_cpu) if args.pin else (None, None)
+    results = {name: ServerResult(name) for name in args.servers}
+    live = _start_servers(args, results, server_pin)
+    try:
+        _load_rounds(args, results, live, client_pin)
+    finally:
+        for server in live.values():
+            server.stop()
+    if args.idle:
+        _idle_rounds(args, results, server_pin)
+    lines = ["## Low-level server bench", "", *machine_info(args)]
+    lines += report(results, args.workloads)
+    for res in results.values():
+        if res.skipped:
+            lines.append(f"\n{res.name}: not measured — {res.skipped.splitlines()[0]}")
+    print("\n".join(lines))
+    if args.json:
+        data = {
+            "machine": machine_info(args),
+            "results": {n: asdict(r) for n, r in results.items()},
+        }
+        Path(args.json).write_text(json.dumps(data, indent=2) + "\n")
+    return 1 if any(res.skipped for res in results.values()) else 0
+
+
+def profile(args: argparse.Namespace) -> int:
+    """Run the first of --servers (aioweb by default) under cProfile for one workload."""
+    pins = (args.server_cpu, args.client_cpu) if args.pin else (None, None)
+    name, wl = args.servers[0], args.workloads[0]
+    missing = import_problem(SERVERS[name][1])
+    if missing:
+        print(f"cannot profile {name}: {missing}", file=sys.stderr)
+        return 1
+    with tempfile.TemporaryDirectory() as tmp:
+        stats_file = args.profile_out or str(Path(tmp) / f"{name}.prof")
+        server = ServerProcess(name, pin=pins[0], uvloop=args.uvloop, profile=stats_file)
+        try:
+            verify(server.port, WORKLOADS[wl])
+            run = run_wrk(
+                server.port,
+                WORKLOADS[wl],
+                duration=args.duration,
+                connections=args.connections,
+                pin=pins[1],
+            )
+        except BenchError as exc:
+            print(f"{name} FAILED: {exc}\n{server.stderr_tail()}", file=sys.stderr)
+            return 1
+        finally:
+            server.stop(timeout=60)
+        if not Path(stats_file).exists():
+            print(f"the {name} server wrote no profile", file=sys.stderr)
+            return 1
+        print(
+            f"{name} under cProfile, {wl}, {args.duration} s: {run.rps:,.0f} req/s "
+            "(slowed by the profiler: compare nothing with this number)"
+        )
+        stats = pstats.Stats(stats_file, stream=sys.stdout)
+        stats.strip_dirs().sort_stats("tottime").print_stats(args.top)
+    return 0
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="bench_server", description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
+    parser.add_argument("--quick", action="store_true", help="one round of 3 s runs")
+    parser.add_argument("--duration", type=int, help="seconds per wrk run (default 10)")
+    parser.add_argument("--rounds", type=int, help="interleaved rounds, median kept (default 3)")
+    parser.add_argument("--connections", type=int, default=64)
+    parser.add_argument("--idle", type=int, help="idle connections to open (default 1000; 0 skips)")
+    parser.add_argument("--settle", type=float, default=1.0, help="seconds before reading RSS")
+    parser.add_argument("--servers", default="aioweb,aiohttp,raw", help="comma-separated subset")
+    parser.add_argument("--workloads", default="plaintext,json,post-4k")
+    parser.add_argument("--uvloop", action="store_true", help="run every server on uvloop")
+    parser.add_argument("--no-pin", dest="pin", action="store_false", help="no taskset")
+    parser.add_argument("--server-cpu", default="0")
+    parser.add_argument("--client-cpu", default="1")
+    parser.add_argument("--json", metavar="FILE", help="also write the results as JSON")
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="run the first of --servers (aioweb) under cProfile for the first workload\n"
+        "(plaintext) and print the top functions by tottime",
+    )
+    parser.add_argument("--top", type=int, default=25, help="functions shown by --profile")
+    parser.add_argument("--profile-out", metavar="FILE", help="keep --profile's pstats file")
+    args = parser.parse_args(argv)
+    if args.duration is None:
+        args.duration = 3 if args.quick else 10
+    if args.rounds is None:
+        args.rounds = 1 if args.quick else 3
+    if args.idle is None:
+        args.idle = 1000
+    args.servers = [s for s in args.servers.split(",") if s]
+    args.workloads = [w for w in args.workloads.split(",") if w]
+    for s in args.servers:
+        if s not in SERVERS:
+            parser.error(f"unknown server {s!r}; known: {', '.join(SERVERS)}")
+    for w in args.workloads:
+        if w not in WORKLOADS:
+            parser.error(f"unknown workload {w!r}; known: {', '.join(WORKLOADS)}")
+    return args
+
+
+def check_tools(args: argparse.Namespace) -> str | None:
+    if shutil.which("wrk") is None:
+        return (
+            "wrk is not installed; the server bench needs it as its load generator.\n"
+            "Install it with: apt-get update && apt-get install -y wrk  (see tools/bench/README.md)"
+        )
+    if args.pin:
+        if shutil.which("taskset") is None:
+            return "taskset is missing (util-linux); install it or pass --no-pin"
+        cpus = os.sched_getaffinity(0)
+        for cpu in (args.server_cpu, args.client_cpu):
+            if int(cpu) not in cpus:
+                return f"CPU {cpu} is not available here ({sorted(cpus)}); pass --no-pin"
+    if args.uvloop and import_problem("import uvloop"):
+        return "--uvloop given but uvloop is not installed in this environment"
+    return None
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    problem = check_tools(args)
+    if problem:
+        print(problem, file=sys.stderr)
+        return 2
+    return profile(args) if args.profile else bench(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
