@@ -1,0 +1,363 @@
+"""Request and response bodies: compression both ways, cookies, forms, multipart."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import json
+import zlib
+
+import aiohttp
+import brotli
+import httpx
+import pytest
+import zstandard
+from multidict import MultiDictProxy
+
+TIMEOUT = aiohttp.ClientTimeout(total=10)
+PAYLOAD = b"The quick brown fox jumps over the lazy dog. " * 200
+
+COMPRESSORS = {
+    "gzip": gzip.compress,
+    "x-gzip": gzip.compress,
+    "deflate": zlib.compress,
+    "br": brotli.compress,
+    "zstd": lambda data: zstandard.ZstdCompressor().compress(data),
+}
+
+
+def raw_deflate(data: bytes) -> bytes:
+    obj = zlib.compressobj(wbits=-15)
+    return obj.compress(data) + obj.flush()
+
+
+REQUEST_CODINGS = [
+    "gzip",
+    "deflate",
+    "br",
+    pytest.param(
+        "x-gzip",
+        marks=pytest.mark.aioweb_only(reason="aiohttp does not decode the x-gzip alias"),
+    ),
+    pytest.param(
+        "zstd",
+        marks=pytest.mark.aioweb_only(
+            reason="aiohttp decodes zstd only with backports.zstd, not the zstandard package"
+        ),
+    ),
+]
+
+
+@pytest.mark.parametrize("coding", REQUEST_CODINGS)
+async def test_request_body_decompressed(serve, web, wire, coding):
+    async def handler(request):
+        return web.Response(body=await request.read())
+
+    srv = await serve(handler)
+    body = COMPRESSORS[coding](PAYLOAD)
+    req = (
+        b"POST / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+        b"Content-Encoding: %s\r\nContent-Length: %d\r\n\r\n%s" % (coding.encode(), len(body), body)
+    )
+    (resp,) = wire.parse_responses(await wire.exchange(srv.port, req))
+    assert resp.status == 200
+    assert resp.body == PAYLOAD
+
+
+async def test_request_body_raw_deflate(serve, web, wire):
+    async def handler(request):
+        return web.Response(body=await request.read())
+
+    srv = await serve(handler)
+    body = raw_deflate(PAYLOAD)
+    req = (
+        b"POST / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+        b"Content-Encoding: deflate\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body)
+    )
+    (resp,) = wire.parse_responses(await wire.exchange(srv.port, req))
+    assert resp.body == PAYLOAD
+
+
+async def test_request_body_gzip_chunked_via_aiohttp_client(serve, web):
+    async def handler(request):
+        return web.Response(body=await request.read())
+
+    srv = await serve(handler)
+    async with aiohttp.ClientSession(timeout=TIMEOUT) as session:
+        async with session.post(srv.url, data=PAYLOAD, compress="deflate") as resp:
+            assert await resp.read() == PAYLOAD
+
+
+async def test_corrupt_compressed_body_is_400(serve, web, wire):
+    async def handler(request):
+        await request.read()
+        return web.Response(text="should not get here")
+
+    srv = await serve(handler)
+    body = b"\x1f\x8b\x08\x00garbage-garbage-garbage"
+    req = (
+        b"POST / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+        b"Content-Encoding: gzip\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body)
+    )
+    data = await wire.exchange(srv.port, req)
+    (resp,) = wire.parse_responses(data)
+    assert resp.status in (400, 500)
+    assert b"should not get here" not in data
+    await srv.alive()
+
+
+RESPONSE_CODINGS = [
+    "gzip",
+    "deflate",
+    pytest.param(
+        "br",
+        marks=pytest.mark.aioweb_only(reason="aiohttp 3.x compresses responses with gzip/deflate"),
+    ),
+    pytest.param(
+        "zstd",
+        marks=pytest.mark.aioweb_only(reason="aiohttp 3.x compresses responses with gzip/deflate"),
+    ),
+]
+
+
+@pytest.mark.parametrize("coding", RESPONSE_CODINGS)
+async def test_response_compression_negotiated(serve, web, coding):
+    async def handler(request):
+        resp = web.Response(body=PAYLOAD, content_type="text/plain")
+        resp.enable_compression()
+        return resp
+
+    srv = await serve(handler)
+    async with httpx.AsyncClient(timeout=10) as client:
+        resp = await client.get(srv.url, headers={"Accept-Encoding": coding})
+    assert resp.headers["content-encoding"] == coding
+    assert int(resp.headers["content-length"]) < len(PAYLOAD)
+    assert resp.content == PAYLOAD  # httpx decoded it
+
+
+async def test_response_compression_aiohttp_client(serve, web):
+    async def handler(request):
+        resp = web.StreamResponse()
+        resp.enable_compression()
+        await resp.prepare(request)
+        for _ in range(10):
+            await resp.write(PAYLOAD)
+        return resp
+
+    srv = await serve(handler)
+    async with aiohttp.ClientSession(timeout=TIMEOUT) as session:
+        async with session.get(srv.url, headers={"Accept-Encoding": "gzip"}) as resp:
+            assert resp.headers["Content-Encoding"] == "gzip"
+            assert await resp.read() == PAYLOAD * 10
+
+
+async def test_response_not_compressed_without_accept_encoding(serve, web, wire):
+    async def handler(request):
+        resp = web.Response(body=PAYLOAD)
+        resp.enable_compression()
+        return resp
+
+    srv = await serve(handler)
+    data = await wire.exchange(srv.port, b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    (resp,) = wire.parse_responses(data)
+    assert resp.header("Content-Encoding") is None
+    assert resp.body == PAYLOAD
+
+
+async def test_precompressed_body_passed_through(serve, web):
+    async def handler(request):
+        return web.Response(body=gzip.compress(PAYLOAD), headers={"Content-Encoding": "gzip"})
+
+    srv = await serve(handler)
+    async with aiohttp.ClientSession(timeout=TIMEOUT) as session:
+        async with session.get(srv.url) as resp:
+            assert await resp.read() == PAYLOAD
+
+
+# --- cookies ---------------------------------------------------------------------------
+
+
+async def test_set_cookie_attributes(serve, web, wire):
+    async def handler(request):
+        resp = web.Response(text="c")
+        resp.set_cookie(
+            "session",
+            "abc123",
+            max_age=3600,
+            path="/app",
+            domain="example.com",
+            secure=True,
+            httponly=True,
+            samesite="Lax",
+        )
+        resp.set_cookie("plain", "v")
+        resp.del_cookie("old")
+        return resp
+
+    srv = await serve(handler)
+    data = await wire.exchange(srv.port, b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    (resp,) = wire.parse_responses(data)
+    cookies = {v.split("=", 1)[0]: v for v in resp.all("Set-Cookie")}
+    assert set(cookies) == {"session", "plain", "old"}
+    attrs = [a.strip().lower() for a in cookies["session"].split(";")]
+    assert attrs[0] == "session=abc123"
+    assert "max-age=3600" in attrs
+    assert "path=/app" in attrs
+    assert "domain=example.com" in attrs
+    assert "secure" in attrs
+    assert "httponly" in attrs
+    assert "samesite=lax" in attrs
+    assert cookies["plain"].startswith("plain=v; Path=/")
+    old = cookies["old"].lower()
+    assert "max-age=0" in old
+    assert "expires=thu, 01 jan 1970 00:00:00 gmt" in old
+
+    async with httpx.AsyncClient(timeout=10) as client:
+        got = await client.get(srv.url)
+    assert got.cookies.get("plain") == "v"
+
+
+async def test_request_cookies_parsed(serve, web):
+    async def handler(request):
+        return web.json_response(dict(request.cookies))
+
+    srv = await serve(handler)
+    async with aiohttp.ClientSession(timeout=TIMEOUT, cookies={"a": "1", "b": "two"}) as session:
+        async with session.get(srv.url) as resp:
+            assert await resp.json() == {"a": "1", "b": "two"}
+    async with httpx.AsyncClient(timeout=10) as client:
+        resp = await client.get(srv.url, headers={"Cookie": 'x=1; bad cookie; y="q"; z=3'})
+    parsed = resp.json()
+    assert parsed["x"] == "1"
+    assert parsed["z"] == "3"
+
+
+async def test_cookie_round_trip_with_aiohttp_jar(serve, web):
+    async def handler(request):
+        resp = web.Response(text=request.cookies.get("token", "none"))
+        if request.path == "/login":
+            resp.set_cookie("token", "t0k3n")
+        return resp
+
+    srv = await serve(handler)
+    jar = aiohttp.CookieJar(unsafe=True)  # 127.0.0.1 is an IP: the jar needs unsafe=True
+    async with aiohttp.ClientSession(timeout=TIMEOUT, cookie_jar=jar) as session:
+        async with session.get(srv.url + "/") as resp:
+            assert await resp.text() == "none"
+        async with session.get(srv.url + "/login") as resp:
+            assert await resp.text() == "none"
+        async with session.get(srv.url + "/") as resp:
+            assert await resp.text() == "t0k3n"
+
+
+# --- forms -----------------------------------------------------------------------------
+
+
+async def form_handler(request):
+    form = await request.post()
+    out = []
+    for key, value in form.items():
+        if hasattr(value, "file"):
+            out.append(
+                [key, value.filename, value.content_type, value.file.read().decode("latin-1")]
+            )
+        else:
+            out.append([key, value])
+    assert isinstance(form, MultiDictProxy)
+    return out
+
+
+async def test_urlencoded_form_aiohttp_and_httpx(serve, web):
+    async def handler(request):
+        return web.json_response(await form_handler(request))
+
+    srv = await serve(handler)
+    async with aiohttp.ClientSession(timeout=TIMEOUT) as session:
+        async with session.post(srv.url, data={"a": "1", "é": "ü & ="}) as resp:
+            assert await resp.json() == [["a", "1"], ["é", "ü & ="]]
+    async with httpx.AsyncClient(timeout=10) as client:
+        resp = await client.post(srv.url, data={"k": ["v1", "v2"]})
+    assert resp.json() == [["k", "v1"], ["k", "v2"]]
+
+
+async def test_multipart_form_aiohttp_formdata(serve, web):
+    async def handler(request):
+        return web.json_response(await form_handler(request))
+
+    srv = await serve(handler)
+    form = aiohttp.FormData()
+    form.add_field("name", "value")
+    form.add_field(
+        "upload", io.BytesIO(b"file contents\r\n--"), filename="a.txt", content_type="text/plain"
+    )
+    async with aiohttp.ClientSession(timeout=TIMEOUT) as session:
+        async with session.post(srv.url, data=form) as resp:
+            assert resp.status == 200
+            assert await resp.json() == [
+                ["name", "value"],
+                ["upload", "a.txt", "text/plain", "file contents\r\n--"],
+            ]
+
+
+async def test_multipart_form_httpx_files(serve, web):
+    async def handler(request):
+        return web.json_response(await form_handler(request))
+
+    srv = await serve(handler)
+    async with httpx.AsyncClient(timeout=10) as client:
+        resp = await client.post(
+            srv.url,
+            data={"field": "x"},
+            files={"doc": ("r\u00e9sum\u00e9.bin", b"\x00\x01\x02" * 1000, "application/x-bin")},
+        )
+    assert resp.status_code == 200
+    got = resp.json()
+    assert got[0] == ["field", "x"]
+    assert got[1][:3] == ["doc", "r\u00e9sum\u00e9.bin", "application/x-bin"]
+    assert got[1][3].encode("latin-1") == b"\x00\x01\x02" * 1000
+
+
+async def test_multipart_reader_streaming(serve, web):
+    async def handler(request):
+        reader = await request.multipart()
+        parts = []
+        async for part in reader:
+            size = 0
+            while chunk := await part.read_chunk(8192):
+                size += len(chunk)
+            parts.append([part.name, part.filename, size])
+        return web.json_response(parts)
+
+    srv = await serve(handler)
+    form = aiohttp.FormData()
+    form.add_field("a", b"x" * 100_000, filename="a.bin")
+    form.add_field("b", "short")
+    async with aiohttp.ClientSession(timeout=TIMEOUT) as session:
+        async with session.post(srv.url, data=form) as resp:
+            assert await resp.json() == [["a", "a.bin", 100_000], ["b", None, 5]]
+
+
+async def test_post_over_client_max_size_is_413(serve, web):
+    async def handler(request):
+        await request.post()
+        return web.Response(text="no")
+
+    srv = await serve(handler, client_max_size=1000)
+    async with httpx.AsyncClient(timeout=10) as client:
+        resp = await client.post(srv.url, data={"a": "x" * 5000})
+        assert resp.status_code == 413
+        resp = await client.post(srv.url, files={"f": ("f", b"x" * 5000)})
+        assert resp.status_code == 413
+    await srv.alive()
+
+
+async def test_json_request_and_response(serve, web):
+    async def handler(request):
+        data = await request.json()
+        return web.json_response({"echo": data, "len": len(json.dumps(data))}, status=201)
+
+    srv = await serve(handler)
+    async with aiohttp.ClientSession(timeout=TIMEOUT) as session:
+        async with session.post(srv.url, json={"k": [1, 2, 3]}) as resp:
+            assert resp.status == 201
+            assert (await resp.json())["echo"] == {"k": [1, 2, 3]}
