@@ -1,0 +1,588 @@
+"""One HTTP/1.1 connection: parse in ``data_received``, serve requests in order.
+
+Design (see docs/server.md):
+
+* bytes are parsed as they arrive, without a task per chunk; parsed heads wait in a
+  bounded queue (``max_pipelined``) and reading pauses while the queue is full or a
+  body buffer is above its high-water mark (CVE-2026-54273);
+* one task at a time serves the connection's requests in order. Each request gets a
+  fresh task running in a copy of the connection's context, so context variables set
+  by one request never leak into the next; an idle connection holds no task;
+* one timer handle per connection enforces the head timeout (slowloris) and the
+  keep-alive timeout. It is moved by storing a new deadline, not by rescheduling;
+* an unread body is dropped undecoded before the next request (CVE-2026-54278); when
+  too much of it is still to come the connection closes instead.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import logging
+import socket
+import warnings
+from collections import deque
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Final
+
+from aioweb.exceptions import HTTPException
+from aioweb.http.errors import HttpProcessingError
+from aioweb.http.message import EndOfMessage, RequestHead
+
+from ._errors import exception_response, raw_error_page, server_error_response
+from .response import StreamResponse
+from .streams import EMPTY_PAYLOAD, StreamReader
+from .writer import StreamWriter
+
+if TYPE_CHECKING:
+    from .request import BaseRequest
+    from .server import Server
+
+__all__ = ["RequestHandler"]
+
+server_logger: Final = logging.getLogger("aioweb.server")
+
+# Feed the parser at most this much at a time while requests are queued, so one
+# large read cannot produce thousands of queued heads at once.
+_FEED_SLICE: Final = 16 * 1024
+
+
+def _expects_continue(head: RequestHead) -> bool:
+    if head.version < (1, 1):
+        return False
+    value = head.headers.get("Expect")
+    return value is not None and value.lower() == "100-continue"
+
+
+class RequestHandler(asyncio.Protocol):
+    """The protocol object of one client connection (created by :class:`Server`)."""
+
+    __slots__ = (
+        "__weakref__",
+        "_backlog",
+        "_body_pauses",
+        "_close_after",
+        "_closed",
+        "_ctx",
+        "_current",
+        "_deadline",
+        "_discard_from",
+        "_discarding",
+        "_drain_waiters",
+        "_error",
+        "_feeding",
+        "_head_started",
+        "_in_message",
+        "_loop",
+        "_parser",
+        "_reading_paused",
+        "_server",
+        "_task",
+        "_timer",
+        "_upgrade_buffer",
+        "_upgrade_receiver",
+        "_upgraded",
+        "_waiting",
+        "_writing_paused",
+        "transport",
+    )
+
+    def __init__(self, server: Server, loop: asyncio.AbstractEventLoop) -> None:
+        from aioweb.http.parser import RequestParser
+
+        self._server = server
+        self._loop = loop
+        #: The connection's transport; None before connection_made and after it is lost.
+        self.transport: asyncio.Transport | None = None
+        self._parser = RequestParser(**server._parser_kwargs)
+        self._waiting: deque[tuple[RequestHead, StreamReader]] = deque()
+        self._feeding: StreamReader | None = None
+        self._in_message = False
+        self._head_started = False
+        self._backlog = b""
+        self._body_pauses = 0
+        self._reading_paused = False
+        self._writing_paused = False
+        self._drain_waiters: list[asyncio.Future[None]] = []
+        self._task: asyncio.Task[None] | None = None
+        self._current: BaseRequest | None = None
+        self._close_after = False
+        self._closed: asyncio.Future[None] = loop.create_future()
+        self._error: HttpProcessingError | None = None
+        self._timer: asyncio.TimerHandle | None = None
+        self._deadline = 0.0
+        self._discarding: StreamReader | None = None
+        self._discard_from = 0
+        self._upgraded = False
+        self._upgrade_receiver: Callable[[bytes], None] | None = None
+        self._upgrade_buffer: list[bytes] = []
+        self._ctx = contextvars.copy_context()
+
+    def __repr__(self) -> str:
+        state = "connected" if self.transport is not None else "disconnected"
+        return f"<RequestHandler {state}>"
+
+    # -- asyncio.Protocol ------------------------------------------------------
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        self.transport = transport
+        server = self._server
+        if server.tcp_keepalive:
+            sock = transport.get_extra_info("socket")
+            if sock is not None and sock.family in (socket.AF_INET, socket.AF_INET6):
+                try:
+                    sock.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
+                except OSError:  # pragma: no cover - platform dependent
+                    pass
+        server._connection_made(self)
+        self._set_deadline(self._loop.time() + server.request_head_timeout)
+
+    def connection_lost(self, exc: BaseException | None) -> None:
+        self.transport = None
+        self._close_after = True
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        lost = ConnectionResetError("Connection lost")
+        if self._feeding is not None:
+            self._feeding.set_exception(lost)
+            self._feeding = None
+        for _, stream in self._waiting:
+            stream.set_exception(lost)
+        self._waiting.clear()
+        waiters, self._drain_waiters = self._drain_waiters, []
+        for waiter in waiters:
+            if not waiter.done():
+                waiter.set_exception(lost)
+        task = self._task
+        if task is not None and not task.done() and self._server.handler_cancellation:
+            task.cancel()
+        if not self._closed.done():
+            self._closed.set_result(None)
+        self._server._connection_lost(self)
+
+    def pause_writing(self) -> None:
+        self._writing_paused = True
+
+    def resume_writing(self) -> None:
+        self._writing_paused = False
+        waiters, self._drain_waiters = self._drain_waiters, []
+        for waiter in waiters:
+            if not waiter.done():
+                waiter.set_result(None)
+
+    def eof_received(self) -> bool:
+        try:
+            self._parser.feed_eof()
+        except HttpProcessingError as exc:
+            if self._feeding is not None:
+                self._feeding.set_exception(exc)
+                self._feeding = None
+        if self._task is None and not self._waiting:
+            return False  # idle: let the transport close
+        # Half-closed: answer what was asked, then close.
+        self._close_after = True
+        return True
+
+    def data_received(self, data: bytes) -> None:
+        if self._upgraded:
+            self._deliver_upgraded(data)
+            return
+        if self._close_after and self._error is not None:
+            return  # the stream is unparseable; nothing after the error is read
+        if self._task is None and not self._in_message and not self._head_started:
+            # First bytes of the next head: from now on the head timeout applies.
+            self._head_started = True
+            self._set_deadline(self._loop.time() + self._server.request_head_timeout)
+        if self._backlog:
+            self._backlog += data
+            self._update_reading()
+            return
+        self._feed(data)
+
+    # -- parsing -----------------------------------------------------------------
+
+    def _feed(self, data: bytes) -> None:
+        parser = self._parser
+        max_pipelined = self._server.max_pipelined
+        while data:
+            if len(self._waiting) >= max_pipelined:
+                self._backlog = data
+                self._update_reading()
+                return
+            if self._waiting and len(data) > _FEED_SLICE:
+                piece, data = data[:_FEED_SLICE], data[_FEED_SLICE:]
+            else:
+                piece, data = data, b""
+            try:
+                events = parser.feed(piece)
+            except HttpProcessingError as exc:
+                self._on_parse_error(exc)
+                return
+            for event in events:
+                if type(event) is bytes:
+                    stream = self._feeding
+                    if stream is not None:
+                        stream.feed_data(event)
+                        if stream is self._discarding:
+                            self._check_discard(stream)
+                    elif self._upgraded:
+                        self._deliver_upgraded(event)
+                elif type(event) is RequestHead:
+                    self._on_head(event)
+                else:
+                    assert isinstance(event, EndOfMessage)
+                    self._in_message = False
+                    stream = self._feeding
+                    if stream is not None:
+                        self._feeding = None
+                        stream.feed_eof(event.trailers)
+                        if stream is self._discarding:
+                            self._discarding = None
+                    if parser.upgraded:
+                        self._upgraded = True
+            if self._upgraded and data:
+                self._deliver_upgraded(data)
+                return
+        self._update_reading()
+
+    def _on_head(self, head: RequestHead) -> None:
+        self._head_started = False
+        self._in_message = True
+        if head.has_body:
+            server = self._server
+            compression = head.compression if server.auto_decompress else None
+            stream = StreamReader(
+                limit=server.read_bufsize,
+                compression=compression,
+                on_pause=self._on_body_pause,
+                on_resume=self._on_body_resume,
+            )
+            self._feeding = stream
+        else:
+            stream = EMPTY_PAYLOAD
+        if self._task is None and not self._waiting:
+            self._deadline = 0.0
+            self._start(head, stream)
+        else:
+            self._waiting.append((head, stream))
+
+    def _on_parse_error(self, exc: HttpProcessingError) -> None:
+        self._close_after = True
+        if self._in_message and self._feeding is not None:
+            # The error belongs to a body: its request sees it when reading.
+            self._feeding.set_exception(exc)
+            self._feeding = None
+        else:
+            self._error = exc
+        if self._task is None and not self._waiting:
+            self._send_error_and_close()
+        elif self.transport is not None and not self._reading_paused:
+            self._reading_paused = True
+            self.transport.pause_reading()
+
+    def _send_error_and_close(self) -> None:
+        exc = self._error
+        transport = self.transport
+        if transport is None:
+            return
+        if exc is not None:
+            self._error = None
+            server_logger.debug("Bad request from client: %r", exc)
+            transport.write(raw_error_page(exc.status, exc.reason))
+        transport.close()
+
+    def _on_body_pause(self) -> None:
+        self._body_pauses += 1
+        self._update_reading()
+
+    def _on_body_resume(self) -> None:
+        self._body_pauses -= 1
+        self._update_reading()
+
+    def _update_reading(self) -> None:
+        transport = self.transport
+        if transport is None:
+            return
+        pause = (
+            bool(self._backlog)
+            or self._body_pauses > 0
+            or len(self._waiting) >= self._server.max_pipelined
+            or (self._close_after and self._error is not None)
+        )
+        if pause != self._reading_paused:
+            self._reading_paused = pause
+            if pause:
+                transport.pause_reading()
+            else:
+                transport.resume_reading()
+
+    def _check_discard(self, stream: StreamReader) -> None:
+        if stream.total_bytes - self._discard_from > self._server.max_discard_size:
+            server_logger.debug("Closing: too much unread request body to discard")
+            if self.transport is not None:
+                self.transport.close()
+
+    # -- timers ------------------------------------------------------------------
+
+    def _set_deadline(self, when: float) -> None:
+        self._deadline = when
+        timer = self._timer
+        if timer is not None:
+            if timer.when() <= when:
+                return  # it fires earlier and re-arms itself for the new deadline
+            timer.cancel()
+        self._timer = self._loop.call_at(when, self._on_timer)
+
+    def _on_timer(self) -> None:
+        self._timer = None
+        deadline = self._deadline
+        if not deadline or self._task is not None:
+            return
+        if self._loop.time() < deadline:
+            self._timer = self._loop.call_at(deadline, self._on_timer)
+            return
+        transport = self.transport
+        if transport is not None:
+            server_logger.debug("Closing idle or slow connection")
+            transport.close()
+
+    # -- serving -------------------------------------------------------------------
+
+    def _start(self, head: RequestHead, stream: StreamReader) -> None:
+        self._task = self._loop.create_task(self._serve(head, stream), context=self._ctx.copy())
+
+    async def _serve(self, head: RequestHead, stream: StreamReader) -> None:
+        server = self._server
+        server.requests_count += 1
+        writer = StreamWriter(self)
+        task = self._task
+        assert task is not None
+        keep_alive = False
+        try:
+            request = server._request_factory(head, stream, self, writer, task)
+        except Exception as exc:
+            server_logger.exception("Error creating the request object")
+            self._write_raw_500(writer, exc)
+            self._finish(keep_alive)
+            return
+        if _expects_continue(head) and stream is not EMPTY_PAYLOAD:
+            stream._on_first_read = writer.send_continue
+        self._current = request
+        access_logger = server._access_logger
+        log_access = access_logger is not None and access_logger.enabled
+        start = self._loop.time() if log_access else 0.0
+        resp: StreamResponse | None = None
+        try:
+            resp = await self._call_handler(request)
+            keep_alive = await self._send_response(request, resp, writer)
+        except asyncio.CancelledError:
+            # The client went away with handler_cancellation on, or shutdown cancelled us.
+            server_logger.debug("Request handler cancelled")
+            keep_alive = False
+        except ConnectionError:
+            server_logger.debug("Connection lost while sending the response")
+            keep_alive = False
+        except Exception:  # pragma: no cover - a bug in the response path
+            server_logger.exception("Unhandled error while sending the response")
+            keep_alive = False
+        if keep_alive:
+            keep_alive = self._handle_unread_body(head, stream, writer)
+        if log_access and resp is not None:
+            assert access_logger is not None
+            try:
+                access_logger.log(request, resp, self._loop.time() - start)
+            except Exception:
+                server_logger.exception("Error in access logger")
+        self._finish(keep_alive)
+
+    async def _call_handler(self, request: BaseRequest) -> StreamResponse:
+        server = self._server
+        try:
+            resp: object = await server._handler(request)
+        except HTTPException as exc:
+            return exception_response(exc)
+        except HttpProcessingError as exc:
+            resp = server_error_response(exc.status)
+            return resp
+        except asyncio.CancelledError:
+            raise
+        except TimeoutError as exc:
+            server_logger.debug("Request handler timed out", exc_info=exc)
+            return server_error_response(504, exc=exc, debug=server.debug)
+        except ConnectionError as exc:
+            if self.transport is None:
+                raise  # the client is gone: nothing to answer, nothing to log
+            server_logger.exception("Error handling request", exc_info=exc)
+            return server_error_response(500, exc=exc, debug=server.debug)
+        except Exception as exc:
+            server_logger.exception("Error handling request", exc_info=exc)
+            return server_error_response(500, exc=exc, debug=server.debug)
+        if isinstance(resp, StreamResponse):
+            return resp
+        if isinstance(resp, HTTPException):
+            warnings.warn(
+                "Returning an HTTPException from a handler is deprecated; raise it instead",
+                DeprecationWarning,
+                stacklevel=1,
+            )
+            return exception_response(resp)
+        server_logger.error(
+            "Request handler returned %s, not a response (missing return statement?)",
+            type(resp).__name__,
+        )
+        return server_error_response(500)
+
+    async def _send_response(
+        self, request: BaseRequest, resp: StreamResponse, writer: StreamWriter
+    ) -> bool:
+        try:
+            if not resp.prepared:
+                await resp.prepare(request)
+            await resp.write_eof()
+        except ConnectionError:
+            raise
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            if writer.output_size:
+                server_logger.exception("Error sending a response after its head; closing")
+                return False
+            server_logger.exception("Error preparing the response", exc_info=exc)
+            self._write_raw_500(StreamWriter(self), exc)
+            return False
+        keep_alive = resp.keep_alive
+        return bool(keep_alive) and not self._close_after and not self._server._shutting_down
+
+    def _write_raw_500(self, writer: StreamWriter, exc: BaseException) -> None:
+        del writer
+        transport = self.transport
+        if transport is not None and not transport.is_closing():
+            transport.write(raw_error_page(500))
+
+    def _handle_unread_body(
+        self, head: RequestHead, stream: StreamReader, writer: StreamWriter
+    ) -> bool:
+        if stream is EMPTY_PAYLOAD or stream.at_eof():
+            return True
+        if not stream.is_eof():
+            if _expects_continue(head) and not writer._continue_sent:
+                return False  # the client may still be waiting to send the body
+            if stream.exception() is not None:
+                return False
+            length = head.content_length
+            if length is not None and length - stream.total_bytes > self._server.max_discard_size:
+                return False
+            self._discarding = stream
+            self._discard_from = stream.total_bytes
+        stream.discard()
+        return True
+
+    def _finish(self, keep_alive: bool) -> None:
+        self._task = None
+        self._current = None
+        transport = self.transport
+        if transport is None:
+            return
+        if not keep_alive:
+            self._close_after = True
+            if self._waiting:
+                self._waiting.clear()
+            transport.close()
+            return
+        if self._backlog:
+            data, self._backlog = self._backlog, b""
+            self._feed(data)
+        if self._task is None and self._waiting:
+            head, stream = self._waiting.popleft()
+            self._start(head, stream)
+            self._update_reading()
+        if self._task is None:
+            if self._close_after:
+                self._send_error_and_close()
+                return
+            self._update_reading()
+            if self._discarding is not None:
+                # The rest of an unread body must arrive within lingering_time.
+                self._set_deadline(self._loop.time() + self._server.lingering_time)
+            elif not self._head_started:
+                self._set_deadline(self._loop.time() + self._server.keepalive_timeout)
+
+    # -- flow control (the writer's view) -----------------------------------------
+
+    @property
+    def writing_paused(self) -> bool:
+        """True while the transport's write buffer is above its high-water mark."""
+        return self._writing_paused
+
+    async def wait_writable(self) -> None:
+        """Wait until the transport's buffer drains below its low-water mark."""
+        if self.transport is None:
+            raise ConnectionResetError("Connection lost")
+        if not self._writing_paused:
+            return
+        waiter = self._loop.create_future()
+        self._drain_waiters.append(waiter)
+        await waiter
+
+    # -- upgrades (WebSocket) -------------------------------------------------------
+
+    def set_upgraded_receiver(self, receiver: Callable[[bytes], None] | None) -> None:
+        """Route the bytes after an upgrade (``101``) to ``receiver``.
+
+        Bytes that arrived before a receiver was set are delivered at once.
+        """
+        self._upgrade_receiver = receiver
+        if receiver is not None and self._upgrade_buffer:
+            buffered, self._upgrade_buffer = self._upgrade_buffer, []
+            for data in buffered:
+                receiver(data)
+
+    def _deliver_upgraded(self, data: bytes) -> None:
+        receiver = self._upgrade_receiver
+        if receiver is None:
+            self._upgrade_buffer.append(data)
+        else:
+            receiver(data)
+
+    def pause_reading(self) -> None:
+        """Stop reading from the socket (for upgraded protocols)."""
+        if self.transport is not None and not self._reading_paused:
+            self._reading_paused = True
+            self.transport.pause_reading()
+
+    def resume_reading(self) -> None:
+        """Resume reading from the socket (for upgraded protocols)."""
+        if self.transport is not None and self._reading_paused:
+            self._reading_paused = False
+            self.transport.resume_reading()
+
+    # -- shutdown ---------------------------------------------------------------------
+
+    @property
+    def busy(self) -> bool:
+        """True while a request is being served."""
+        return self._task is not None
+
+    def close(self) -> None:
+        """Stop after the request in flight (idle connections close now)."""
+        self._close_after = True
+        self._waiting.clear()
+        transport = self.transport
+        if transport is not None and self._task is None:
+            transport.close()
+
+    async def shutdown(self, timeout: float | None) -> None:  # noqa: ASYNC109 - aiohttp's API
+        """Let the request in flight finish within ``timeout``, then cancel and close."""
+        self.close()
+        if not self._closed.done():
+            done, _ = await asyncio.wait([self._closed], timeout=timeout)
+            if not done:
+                task = self._task
+                if task is not None and not task.done():
+                    task.cancel()
+                    await asyncio.wait([task], timeout=1.0)
+                transport = self.transport
+                if transport is not None:
+                    transport.abort()

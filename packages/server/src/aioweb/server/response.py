@@ -1,0 +1,815 @@
+"""Responses: :class:`StreamResponse` (head first, body in pieces) and :class:`Response`.
+
+The head is serialised by :func:`aioweb.http.serializer.build_head`, which rejects
+CR, LF and other control characters in the reason and in header values (response
+splitting). The head of a :class:`Response` leaves together with its body in one
+transport write.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as _dt
+import enum
+import json
+import math
+from collections.abc import Callable, Iterator, MutableMapping
+from concurrent.futures import Executor
+from http.cookies import SimpleCookie
+from typing import TYPE_CHECKING, Any, Final, TypeVar, overload
+
+from multidict import CIMultiDict, istr
+
+from ._helpers import DEFAULT_CONTENT_TYPE, ResponseKey, split_content_type
+
+if TYPE_CHECKING:
+    from .headers import ETag
+    from .request import BaseRequest
+    from .writer import StreamWriter
+
+__all__ = [
+    "ContentCoding",
+    "Response",
+    "ResponseKey",
+    "StreamResponse",
+    "json_bytes_response",
+    "json_response",
+]
+
+_T = TypeVar("_T")
+
+CONTENT_TYPE: Final = istr("Content-Type")
+CONTENT_LENGTH: Final = istr("Content-Length")
+CONTENT_ENCODING: Final = istr("Content-Encoding")
+TRANSFER_ENCODING: Final = istr("Transfer-Encoding")
+CONNECTION: Final = istr("Connection")
+DATE: Final = istr("Date")
+SERVER: Final = istr("Server")
+SET_COOKIE: Final = istr("Set-Cookie")
+VARY: Final = istr("Vary")
+LAST_MODIFIED: Final = istr("Last-Modified")
+ETAG: Final = istr("ETag")
+
+#: The ``Server`` header value: the product name only, never a version.
+SERVER_SOFTWARE: Final = "aioweb"
+#: Bodies larger than this are compressed in an executor unless told otherwise.
+DEFAULT_ZLIB_EXECUTOR_SIZE: Final = 1024 * 1024
+
+LooseHeaders = (
+    CIMultiDict[str] | dict[str, str] | list[tuple[str, str]] | MutableMapping[str, str] | Any
+)
+
+
+class ContentCoding(enum.Enum):
+    """Content codings :meth:`StreamResponse.enable_compression` can force."""
+
+    deflate = "deflate"
+    gzip = "gzip"
+    br = "br"
+    zstd = "zstd"
+    identity = "identity"
+
+
+def _no_body_status(status: int) -> bool:
+    return status < 200 or status == 204 or status == 304
+
+
+class StreamResponse(MutableMapping[str | ResponseKey[Any], Any]):
+    """A response whose body is written in pieces after :meth:`prepare`.
+
+    It is also a mutable mapping for per-response state (``resp["key"]`` or a typed
+    :class:`ResponseKey`). Two responses are equal only if they are the same object.
+    """
+
+    _body_length: int
+    _eof_sent: bool
+    _writer: StreamWriter | None
+
+    def __init__(
+        self,
+        *,
+        status: int = 200,
+        reason: str | None = None,
+        headers: LooseHeaders | None = None,
+        _real_headers: CIMultiDict[str] | None = None,
+    ) -> None:
+        if _real_headers is not None:
+            self._headers = _real_headers
+        elif headers is not None:
+            self._headers = CIMultiDict(headers)
+        else:
+            self._headers = CIMultiDict()
+        self._state: dict[Any, Any] | None = None
+        self._cookies: SimpleCookie | None = None
+        self._keep_alive: bool | None = None
+        self._chunked = False
+        self._compression = False
+        self._compression_force: ContentCoding | None = None
+        self._req: BaseRequest | None = None
+        self._writer = None
+        self._eof_sent = False
+        self._must_be_empty_body: bool | None = None
+        self._body_length = 0
+        self._status = 200
+        self._reason = ""
+        self._set_status(status, reason)
+
+    # -- status ---------------------------------------------------------------
+
+    @property
+    def prepared(self) -> bool:
+        """True once :meth:`prepare` has run (the head is sent or queued)."""
+        return self._eof_sent or self._writer is not None
+
+    @property
+    def task(self) -> asyncio.Task[None] | None:
+        """The task serving the request this response answers, once prepared."""
+        return self._req.task if self._req is not None else None
+
+    @property
+    def status(self) -> int:
+        """The status code."""
+        return self._status
+
+    @property
+    def reason(self) -> str:
+        """The reason phrase."""
+        return self._reason
+
+    def set_status(self, status: int, reason: str | None = None) -> None:
+        """Change the status (and reason) before the head is sent."""
+        if self.prepared:
+            raise RuntimeError(
+                "Cannot change the response status code after the headers have been sent"
+            )
+        self._set_status(status, reason)
+
+    def _set_status(self, status: int, reason: str | None) -> None:
+        status = int(status)
+        if not 100 <= status <= 999:
+            raise ValueError(f"invalid status code {status}")
+        if reason is None:
+            from aioweb.http.serializer import reason_phrase
+
+            reason = reason_phrase(status)
+        elif "\r" in reason or "\n" in reason:
+            raise ValueError("Reason cannot contain \\r or \\n")
+        self._status = status
+        self._reason = reason
+
+    # -- connection and framing ------------------------------------------------
+
+    @property
+    def keep_alive(self) -> bool | None:
+        """Whether the connection stays open after this response (None: decide later)."""
+        return self._keep_alive
+
+    def force_close(self) -> None:
+        """Close the connection after this response."""
+        self._keep_alive = False
+
+    @property
+    def body_length(self) -> int:
+        """Body bytes sent (after compression), known once the response is finished."""
+        return self._body_length
+
+    @property
+    def output_length(self) -> int:
+        """Bytes sent on the wire for this response, head included."""
+        writer = self._writer
+        return writer.output_size if writer is not None else self._body_length
+
+    @property
+    def chunked(self) -> bool:
+        """True if chunked transfer coding was enabled."""
+        return self._chunked
+
+    @property
+    def compression(self) -> bool:
+        """True if compression was enabled."""
+        return self._compression
+
+    def enable_chunked_encoding(self, chunk_size: int | None = None) -> None:
+        """Send the body with chunked transfer coding (HTTP/1.1 only)."""
+        if chunk_size is not None:
+            raise TypeError("chunk_size is not supported")
+        if CONTENT_LENGTH in self._headers:
+            raise RuntimeError("You can't enable chunked encoding when a content length is set")
+        self._chunked = True
+
+    def enable_compression(
+        self, force: ContentCoding | bool | None = None, strategy: int | None = None
+    ) -> None:
+        """Compress the body with the best coding the client accepts.
+
+        ``force`` picks a coding regardless of Accept-Encoding. ``strategy`` is
+        accepted for aiohttp compatibility and ignored.
+        """
+        if isinstance(force, bool):
+            import warnings
+
+            warnings.warn(
+                "Passing a bool to enable_compression() is deprecated, pass a ContentCoding",
+                DeprecationWarning,
+                stacklevel=2,
+            )
+            force = ContentCoding.deflate if force else ContentCoding.identity
+        elif force is not None and not isinstance(force, ContentCoding):
+            raise TypeError(f"force must be a ContentCoding, got {force!r}")
+        self._compression = True
+        self._compression_force = force
+
+    # -- headers ---------------------------------------------------------------
+
+    @property
+    def headers(self) -> CIMultiDict[str]:
+        """The response headers (checked again when the head is serialised)."""
+        return self._headers
+
+    @property
+    def cookies(self) -> SimpleCookie:
+        """Cookies to send as ``Set-Cookie`` headers."""
+        if self._cookies is None:
+            self._cookies = SimpleCookie()
+        return self._cookies
+
+    def set_cookie(
+        self,
+        name: str,
+        value: str,
+        *,
+        expires: str | None = None,
+        domain: str | None = None,
+        max_age: int | str | None = None,
+        path: str = "/",
+        secure: bool | None = None,
+        httponly: bool | None = None,
+        samesite: str | None = None,
+        partitioned: bool | None = None,
+    ) -> None:
+        """Set a cookie (see aiohttp's ``StreamResponse.set_cookie``)."""
+        from . import cookies
+
+        cookies.set_cookie(
+            self.cookies,
+            name,
+            value,
+            expires=expires,
+            domain=domain,
+            max_age=max_age,
+            path=path,
+            secure=secure,
+            httponly=httponly,
+            samesite=samesite,
+            partitioned=partitioned,
+        )
+
+    def del_cookie(
+        self,
+        name: str,
+        *,
+        domain: str | None = None,
+        path: str = "/",
+        secure: bool | None = None,
+        httponly: bool | None = None,
+        samesite: str | None = None,
+    ) -> None:
+        """Tell the client to delete a cookie (an expired ``Set-Cookie``)."""
+        from . import cookies
+
+        cookies.del_cookie(
+            self.cookies,
+            name,
+            domain=domain,
+            path=path,
+            secure=secure,
+            httponly=httponly,
+            samesite=samesite,
+        )
+
+    @property
+    def content_length(self) -> int | None:
+        """The Content-Length header as an int, or None."""
+        value = self._headers.get(CONTENT_LENGTH)
+        return int(value) if value is not None else None
+
+    @content_length.setter
+    def content_length(self, value: int | None) -> None:
+        if value is None:
+            self._headers.pop(CONTENT_LENGTH, None)
+            return
+        value = int(value)
+        if value < 0:
+            raise ValueError("Content-Length cannot be negative")
+        if self._chunked:
+            raise RuntimeError("You can't set content length when chunked encoding is enabled")
+        self._headers[CONTENT_LENGTH] = str(value)
+
+    @property
+    def content_type(self) -> str:
+        """The media type of Content-Type (``application/octet-stream`` if unset)."""
+        return split_content_type(self._headers.get(CONTENT_TYPE))[0]
+
+    @content_type.setter
+    def content_type(self, value: str) -> None:
+        _, params = split_content_type(self._headers.get(CONTENT_TYPE))
+        self._set_content_type(str(value), params)
+
+    @property
+    def charset(self) -> str | None:
+        """The ``charset`` parameter of Content-Type, or None."""
+        return split_content_type(self._headers.get(CONTENT_TYPE))[1].get("charset")
+
+    @charset.setter
+    def charset(self, value: str | None) -> None:
+        ctype, params = split_content_type(self._headers.get(CONTENT_TYPE))
+        if ctype == DEFAULT_CONTENT_TYPE:
+            raise RuntimeError(
+                "Setting charset for application/octet-stream "
+                "doesn't make sense, setup content_type first"
+            )
+        if value is None:
+            params.pop("charset", None)
+        else:
+            params["charset"] = str(value).lower()
+        self._set_content_type(ctype, params)
+
+    def _set_content_type(self, ctype: str, params: dict[str, str]) -> None:
+        value = ctype
+        for key, val in params.items():
+            value += f"; {key}={val}"
+        self._headers[CONTENT_TYPE] = value
+
+    @property
+    def last_modified(self) -> _dt.datetime | None:
+        """The Last-Modified header as an aware datetime, or None."""
+        value = self._headers.get(LAST_MODIFIED)
+        if value is None:
+            return None
+        from aioweb.http.dates import parse_http_date
+
+        parsed: _dt.datetime | None = parse_http_date(value)
+        return parsed
+
+    @last_modified.setter
+    def last_modified(self, value: int | float | _dt.datetime | str | None) -> None:
+        if value is None:
+            self._headers.pop(LAST_MODIFIED, None)
+        elif isinstance(value, str):
+            self._headers[LAST_MODIFIED] = value
+        elif isinstance(value, (int, float, _dt.datetime)):
+            from aioweb.http.dates import format_http_date
+
+            if isinstance(value, (int, float)):
+                value = float(math.ceil(value))
+            self._headers[LAST_MODIFIED] = format_http_date(value)
+        else:
+            raise TypeError(f"Unsupported type for last_modified: {type(value).__name__}")
+
+    @property
+    def etag(self) -> ETag | None:
+        """The ETag header as an :class:`~aioweb.server.headers.ETag`, or None."""
+        value = self._headers.get(ETAG)
+        if value is None:
+            return None
+        from .headers import ETag
+
+        weak = value.startswith("W/")
+        if weak:
+            value = value[2:]
+        if value == "*":
+            return ETag(value="*", is_weak=weak)
+        if len(value) < 2 or value[0] != '"' or value[-1] != '"':
+            return None
+        return ETag(value=value[1:-1], is_weak=weak)
+
+    @etag.setter
+    def etag(self, value: ETag | str | None) -> None:
+        if value is None:
+            self._headers.pop(ETAG, None)
+            return
+        if isinstance(value, str):
+            tag, weak = value, False
+        else:
+            tag, weak = value.value, value.is_weak
+        if tag == "*" and not weak:
+            self._headers[ETAG] = "*"
+            return
+        if '"' in tag or any(ord(c) < 0x21 or ord(c) == 0x7F for c in tag):
+            raise ValueError(f"Invalid ETag value: {tag!r}")
+        self._headers[ETAG] = f'W/"{tag}"' if weak else f'"{tag}"'
+
+    # -- sending -----------------------------------------------------------------
+
+    async def prepare(self, request: BaseRequest) -> StreamWriter | None:
+        """Send (queue) the head; returns the body writer, or None after write_eof()."""
+        if self._eof_sent:
+            return None
+        if self._writer is not None:
+            return self._writer
+        await request._prepare_hook(self)
+        return self._start(request)
+
+    def _start(self, request: BaseRequest) -> StreamWriter:
+        self._req = request
+        writer = self._writer = request.writer
+        self._write_head(request, writer)
+        return writer
+
+    def _write_head(self, request: BaseRequest, writer: StreamWriter) -> None:
+        from aioweb.http.dates import http_date
+        from aioweb.http.serializer import build_head
+
+        headers = self._headers
+        version = request.version
+        status = self._status
+        if self._keep_alive is None:
+            self._keep_alive = request.keep_alive
+        no_body = _no_body_status(status)
+        self._must_be_empty_body = no_body or request.method == "HEAD"
+
+        if self._cookies:
+            from .cookies import cookie_header_values
+
+            for value in cookie_header_values(self._cookies):
+                headers.add(SET_COOKIE, value)
+
+        if self._compression and not no_body:
+            self._start_compression(request, writer)
+
+        if no_body:
+            headers.pop(TRANSFER_ENCODING, None)
+            if status != 304:
+                headers.pop(CONTENT_LENGTH, None)
+        elif self._chunked:
+            if version < (1, 1):
+                raise RuntimeError(
+                    f"Using chunked encoding is forbidden for HTTP/{version[0]}.{version[1]}"
+                )
+            headers.pop(CONTENT_LENGTH, None)
+            headers[TRANSFER_ENCODING] = "chunked"
+            if request.method != "HEAD":
+                writer.enable_chunking()
+        elif CONTENT_LENGTH not in headers:
+            if version >= (1, 1):
+                self._chunked = True
+                headers[TRANSFER_ENCODING] = "chunked"
+                if request.method != "HEAD":
+                    writer.enable_chunking()
+            else:
+                # HTTP/1.0 without a length: the body ends when the connection does.
+                self._keep_alive = False
+        if not no_body:
+            headers.setdefault(CONTENT_TYPE, DEFAULT_CONTENT_TYPE)
+        headers.setdefault(DATE, http_date())
+        headers.setdefault(SERVER, SERVER_SOFTWARE)
+        if CONNECTION not in headers:
+            if not self._keep_alive:
+                if version >= (1, 1):
+                    headers[CONNECTION] = "close"
+            elif version < (1, 1):
+                headers[CONNECTION] = "keep-alive"
+        elif headers[CONNECTION].lower() == "close":
+            self._keep_alive = False
+
+        if self._must_be_empty_body:
+            writer.set_no_body()
+        writer.send_head(build_head(status, self._reason, headers.items(), version))
+
+    def _negotiated_coding(self, request: BaseRequest) -> str | None:
+        if CONTENT_ENCODING in self._headers:
+            return None
+        force = self._compression_force
+        if force is not None:
+            return None if force is ContentCoding.identity else force.value
+        from aioweb.http.encoders import negotiate_encoding
+
+        return negotiate_encoding(request.headers.get("Accept-Encoding", ""))
+
+    def _add_vary(self) -> None:
+        vary = self._headers.get(VARY)
+        if vary is None:
+            self._headers[VARY] = "Accept-Encoding"
+        elif "accept-encoding" not in vary.lower() and vary.strip() != "*":
+            self._headers[VARY] = f"{vary}, Accept-Encoding"
+
+    def _start_compression(self, request: BaseRequest, writer: StreamWriter) -> None:
+        coding = self._negotiated_coding(request)
+        if self._compression_force is None:
+            self._add_vary()
+        if coding is None:
+            return
+        self._headers[CONTENT_ENCODING] = coding
+        self._headers.pop(CONTENT_LENGTH, None)
+        if request.version >= (1, 1):
+            self._chunked = True
+        if request.method != "HEAD":
+            writer.enable_compression(coding)
+
+    async def write(self, data: bytes | bytearray | memoryview) -> None:
+        """Send a body piece, waiting while the client is slow to read."""
+        if not isinstance(data, (bytes, bytearray, memoryview)):
+            raise TypeError(f"data argument must be byte-ish ({type(data)!r})")
+        if self._eof_sent:
+            raise RuntimeError("Cannot call write() after write_eof()")
+        writer = self._writer
+        if writer is None:
+            raise RuntimeError("Cannot call write() before prepare()")
+        writer.write_nowait(bytes(data))
+        await writer.drain()
+
+    async def drain(self) -> None:
+        """Wait until the transport's write buffer is below its high-water mark."""
+        writer = self._writer
+        if writer is None:
+            raise RuntimeError("Response has not been started")
+        await writer.drain()
+
+    async def write_eof(self, data: bytes = b"") -> None:
+        """Send the last piece and finish the body; later calls do nothing."""
+        if self._eof_sent:
+            return
+        writer = self._writer
+        if writer is None:
+            raise RuntimeError("Response has not been started")
+        writer.write_eof_nowait(bytes(data))
+        self._eof_sent = True
+        self._body_length = writer.length
+        await writer.drain()
+
+    # -- mapping, identity, repr -----------------------------------------------
+
+    @property
+    def _store(self) -> dict[Any, Any]:
+        state = self._state
+        if state is None:
+            state = self._state = {}
+        return state
+
+    @overload
+    def __getitem__(self, key: ResponseKey[_T]) -> _T: ...
+    @overload
+    def __getitem__(self, key: str) -> Any: ...
+    def __getitem__(self, key: str | ResponseKey[_T]) -> Any:
+        return self._store[key]
+
+    @overload
+    def __setitem__(self, key: ResponseKey[_T], value: _T) -> None: ...
+    @overload
+    def __setitem__(self, key: str, value: Any) -> None: ...
+    def __setitem__(self, key: str | ResponseKey[_T], value: Any) -> None:
+        self._store[key] = value
+
+    def __delitem__(self, key: str | ResponseKey[Any]) -> None:
+        del self._store[key]
+
+    def __len__(self) -> int:
+        return len(self._state) if self._state else 0
+
+    def __iter__(self) -> Iterator[str | ResponseKey[Any]]:
+        return iter(self._state or ())
+
+    def __hash__(self) -> int:
+        return id(self)
+
+    def __eq__(self, other: object) -> bool:
+        return self is other
+
+    def __bool__(self) -> bool:
+        return True
+
+    def __repr__(self) -> str:
+        if self._eof_sent:
+            info = "eof"
+        elif self._req is not None:
+            info = f"{self._req.method} {self._req.path} "
+        else:
+            info = "not prepared"
+        return f"<{type(self).__name__} {self._reason} {info}>"
+
+
+class Response(StreamResponse):
+    """A response with the whole body in memory (``body`` bytes or ``text``)."""
+
+    def __init__(
+        self,
+        *,
+        body: bytes | bytearray | memoryview | str | None = None,
+        status: int = 200,
+        reason: str | None = None,
+        text: str | None = None,
+        headers: LooseHeaders | None = None,
+        content_type: str | None = None,
+        charset: str | None = None,
+        zlib_executor_size: int | None = None,
+        zlib_executor: Executor | None = None,
+    ) -> None:
+        if body is not None and text is not None:
+            raise ValueError("body and text are not allowed together")
+        real_headers: CIMultiDict[str] = CIMultiDict() if headers is None else CIMultiDict(headers)
+        if content_type is not None and "charset" in content_type:
+            raise ValueError("charset must not be in content_type argument")
+        if CONTENT_TYPE in real_headers and (content_type is not None or charset is not None):
+            raise ValueError(
+                "passing both Content-Type header and content_type or charset params is forbidden"
+            )
+        if text is not None:
+            if not isinstance(text, str):
+                raise TypeError(f"text argument must be str ({type(text)!r})")
+            if CONTENT_TYPE not in real_headers:
+                charset = charset or "utf-8"
+                real_headers[CONTENT_TYPE] = f"{content_type or 'text/plain'}; charset={charset}"
+                encoded = text.encode(charset)
+            else:
+                encoded = text.encode(
+                    split_content_type(real_headers[CONTENT_TYPE])[1].get("charset", "utf-8")
+                )
+            body = encoded
+        elif content_type is not None:
+            if charset is not None:
+                content_type += f"; charset={charset}"
+            real_headers[CONTENT_TYPE] = content_type
+        elif charset is not None and CONTENT_TYPE not in real_headers:
+            real_headers[CONTENT_TYPE] = f"text/plain; charset={charset}"
+        super().__init__(status=status, reason=reason, _real_headers=real_headers)
+        self._body: bytes | None = None
+        self._compressed_body: bytes | None = None
+        self.body = body
+        self._zlib_executor_size = zlib_executor_size
+        self._zlib_executor = zlib_executor
+
+    @property
+    def body(self) -> bytes | None:
+        """The body bytes (None when there is no body)."""
+        return self._body
+
+    @body.setter
+    def body(self, value: bytes | bytearray | memoryview | str | None) -> None:
+        if value is None:
+            self._body = None
+        elif isinstance(value, (bytes, bytearray, memoryview)):
+            self._body = bytes(value)
+        elif isinstance(value, str):
+            if CONTENT_TYPE not in self._headers:
+                self._headers[CONTENT_TYPE] = "text/plain; charset=utf-8"
+            self._body = value.encode(self.charset or "utf-8")
+        else:
+            raise TypeError(f"body must be bytes-like, str or None, not {type(value).__name__}")
+        self._compressed_body = None
+
+    @property
+    def text(self) -> str | None:
+        """The body decoded with :attr:`charset` (UTF-8 if unset), or None."""
+        if self._body is None:
+            return None
+        return self._body.decode(self.charset or "utf-8")
+
+    @text.setter
+    def text(self, text: str) -> None:
+        if not isinstance(text, str):
+            raise TypeError(f"text argument must be str ({type(text)!r})")
+        if self.content_type == DEFAULT_CONTENT_TYPE:
+            self.content_type = "text/plain"
+        if self.charset is None:
+            self.charset = "utf-8"
+        self._body = text.encode(self.charset or "utf-8")
+        self._compressed_body = None
+
+    @property
+    def content_length(self) -> int | None:
+        """The body length (after compression once prepared); None if chunked."""
+        if self._chunked:
+            return None
+        if CONTENT_LENGTH in self._headers:
+            return int(self._headers[CONTENT_LENGTH])
+        if self._compressed_body is not None:
+            return len(self._compressed_body)
+        return len(self._body) if self._body is not None else 0
+
+    @content_length.setter
+    def content_length(self, value: int | None) -> None:
+        raise RuntimeError("Content length is set automatically")
+
+    async def prepare(self, request: BaseRequest) -> StreamWriter | None:
+        """Compress the body if asked (in an executor when large), then queue the head."""
+        if self._eof_sent:
+            return None
+        if self._writer is not None:
+            return self._writer
+        await request._prepare_hook(self)
+        if (
+            self._compression
+            and self._body
+            and not _no_body_status(self._status)
+            and CONTENT_ENCODING not in self._headers
+        ):
+            await self._compress_body(request)
+        return self._start(request)
+
+    async def _compress_body(self, request: BaseRequest) -> None:
+        coding = self._negotiated_coding(request)
+        if self._compression_force is None:
+            self._add_vary()
+        self._compression = False  # the head logic must not stream-compress again
+        if coding is None:
+            return
+        from aioweb.http.encoders import ContentEncoder
+
+        body = self._body or b""
+
+        def compress() -> bytes:
+            encoder = ContentEncoder(coding)
+            return encoder.compress(body) + encoder.flush()
+
+        threshold = self._zlib_executor_size
+        if threshold is None:
+            threshold = DEFAULT_ZLIB_EXECUTOR_SIZE
+        if len(body) > threshold:
+            loop = asyncio.get_running_loop()
+            self._compressed_body = await loop.run_in_executor(self._zlib_executor, compress)
+        else:
+            self._compressed_body = compress()
+        self._headers[CONTENT_ENCODING] = coding
+
+    def _start(self, request: BaseRequest) -> StreamWriter:
+        if not self._chunked and CONTENT_LENGTH not in self._headers:
+            body = self._compressed_body if self._compressed_body is not None else self._body
+            if not _no_body_status(self._status):
+                self._headers[CONTENT_LENGTH] = str(len(body) if body else 0)
+        return super()._start(request)
+
+    async def write_eof(self, data: bytes = b"") -> None:
+        """Send the body (with the head, in one transport write)."""
+        if self._eof_sent:
+            return
+        body = self._compressed_body if self._compressed_body is not None else self._body
+        if body and not self._must_be_empty_body:
+            await super().write_eof(body + data if data else body)
+        else:
+            await super().write_eof(data)
+
+
+class _Sentinel(enum.Enum):
+    token = 0
+
+
+_SENTINEL: Final = _Sentinel.token
+
+
+def json_response(
+    data: Any = _SENTINEL,
+    *,
+    text: str | None = None,
+    body: bytes | None = None,
+    status: int = 200,
+    reason: str | None = None,
+    headers: LooseHeaders | None = None,
+    content_type: str = "application/json",
+    dumps: Callable[[Any], str] = json.dumps,
+    **_deprecated: Any,
+) -> Response:
+    """A :class:`Response` whose body is ``dumps(data)`` (``application/json``).
+
+    Pass ``data`` *or* ``text`` *or* ``body`` (``None`` is valid data: ``null``).
+    """
+    if _deprecated:
+        raise TypeError(f"unexpected keyword arguments: {sorted(_deprecated)}")
+    if data is not _SENTINEL:
+        if text is not None or body is not None:
+            raise ValueError("only one of data, text, or body should be specified")
+        text = dumps(data)
+    return Response(
+        text=text,
+        body=body,
+        status=status,
+        reason=reason,
+        headers=headers,
+        content_type=content_type,
+    )
+
+
+def _json_bytes(obj: Any) -> bytes:
+    return json.dumps(obj, separators=(",", ":")).encode()
+
+
+def json_bytes_response(
+    data: Any = _SENTINEL,
+    *,
+    body: bytes | None = None,
+    status: int = 200,
+    reason: str | None = None,
+    headers: LooseHeaders | None = None,
+    content_type: str = "application/json",
+    dumps: Callable[[Any], bytes] = _json_bytes,
+) -> Response:
+    """Like :func:`json_response` for serialisers returning bytes (``orjson.dumps``).
+
+    JSON is UTF-8 by definition (RFC 8259), so no charset parameter is added.
+    """
+    if data is not _SENTINEL:
+        if body is not None:
+            raise ValueError("only one of data or body should be specified")
+        body = dumps(data)
+    return Response(
+        body=body, status=status, reason=reason, headers=headers, content_type=content_type
+    )

@@ -1,0 +1,392 @@
+"""Request-body streams: the connection feeds bytes in, the handler reads them out.
+
+A :class:`StreamReader` holds the body pieces the parser produced for one request.
+Compressed bodies are stored as received and decompressed only as the handler
+consumes them, so a body nobody reads costs nothing to discard (SECURITY.md,
+CVE-2026-54278). The buffer tells its owner when it grows past a high-water mark so
+the connection can stop reading from the socket (flow control).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import deque
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import TYPE_CHECKING, Final
+
+from multidict import CIMultiDictProxy
+
+from aioweb.http.message import EMPTY_TRAILERS
+
+if TYPE_CHECKING:
+    from aioweb.http.decoders import ContentDecoder
+
+    from ._stream_protocol import AsyncByteStream
+
+__all__ = ["EMPTY_PAYLOAD", "EmptyStreamReader", "StreamReader"]
+
+DEFAULT_LIMIT: Final = 2**16
+
+
+class StreamReader:
+    """The body of one request, readable with the usual asyncio stream methods.
+
+    ``limit`` is the buffer size above which the connection pauses reading from the
+    socket (twice ``limit``) and below which it resumes. ``compression`` is the
+    request's Content-Encoding when the server decodes it transparently; decoding
+    happens on consumption and is capped at ``max_decoded_size`` bytes.
+    """
+
+    __slots__ = (
+        "_buffer",
+        "_compression",
+        "_decoder",
+        "_discarding",
+        "_eof",
+        "_exception",
+        "_high_water",
+        "_low_water",
+        "_on_first_read",
+        "_on_pause",
+        "_on_resume",
+        "_paused",
+        "_raw",
+        "_raw_size",
+        "_size",
+        "_waiter",
+        "max_decoded_size",
+        "total_bytes",
+        "trailers",
+    )
+
+    def __init__(
+        self,
+        *,
+        limit: int = DEFAULT_LIMIT,
+        compression: str | None = None,
+        max_decoded_size: int | None = None,
+        on_pause: Callable[[], None] | None = None,
+        on_resume: Callable[[], None] | None = None,
+        on_first_read: Callable[[], None] | None = None,
+    ) -> None:
+        self._buffer: deque[bytes] = deque()
+        self._size = 0
+        # Received but not yet decoded (compressed bodies only).
+        self._raw: deque[bytes] = deque()
+        self._raw_size = 0
+        self._compression = compression
+        self._decoder: ContentDecoder | None = None
+        self._eof = False
+        self._exception: BaseException | None = None
+        self._waiter: asyncio.Future[None] | None = None
+        self._high_water = limit * 2
+        self._low_water = limit
+        self._paused = False
+        self._on_pause = on_pause
+        self._on_resume = on_resume
+        self._on_first_read = on_first_read
+        self._discarding = False
+        self.max_decoded_size = max_decoded_size
+        #: Bytes received from the wire so far (before decoding).
+        self.total_bytes = 0
+        #: Chunked trailer fields, available once the body is complete.
+        self.trailers: CIMultiDictProxy[str] = EMPTY_TRAILERS
+
+    def __repr__(self) -> str:
+        state = "eof" if self._eof else "open"
+        return f"<StreamReader {state} buffered={self._size + self._raw_size}>"
+
+    # -- the producer side (the connection) --------------------------------------
+
+    def feed_data(self, data: bytes) -> None:
+        """Append a body piece (called by the connection)."""
+        self.total_bytes += len(data)
+        if self._discarding or not data:
+            return
+        if self._compression is None:
+            self._buffer.append(data)
+            self._size += len(data)
+        else:
+            self._raw.append(data)
+            self._raw_size += len(data)
+        if not self._paused and self._size + self._raw_size > self._high_water:
+            self._paused = True
+            if self._on_pause is not None:
+                self._on_pause()
+        self._wake()
+
+    def feed_eof(self, trailers: CIMultiDictProxy[str] = EMPTY_TRAILERS) -> None:
+        """Mark the body complete (called by the connection)."""
+        self._eof = True
+        self.trailers = trailers
+        self._wake()
+
+    def set_exception(self, exc: BaseException) -> None:
+        """Fail current and future reads with ``exc`` (connection lost, bad framing)."""
+        self._exception = exc
+        waiter = self._waiter
+        if waiter is not None:
+            self._waiter = None
+            if not waiter.done():
+                waiter.set_exception(exc)
+
+    def discard(self) -> int:
+        """Drop everything buffered and everything still to come, undecoded.
+
+        Returns the number of bytes dropped from the buffer. Used before the next
+        pipelined request is served.
+        """
+        dropped = self._size + self._raw_size
+        self._buffer.clear()
+        self._raw.clear()
+        self._size = self._raw_size = 0
+        self._discarding = True
+        self._decoder = None
+        self._maybe_resume()
+        return dropped
+
+    def is_eof(self) -> bool:
+        """True once the whole body has been received (it may still be buffered)."""
+        return self._eof
+
+    def exception(self) -> BaseException | None:
+        """The exception set by :meth:`set_exception`, if any."""
+        return self._exception
+
+    # -- the consumer side (the handler) -----------------------------------------
+
+    def at_eof(self) -> bool:
+        """True once the body is complete and nothing is left to read."""
+        return self._eof and not self._size and not self._raw_size
+
+    def _wake(self) -> None:
+        waiter = self._waiter
+        if waiter is not None:
+            self._waiter = None
+            if not waiter.done():
+                waiter.set_result(None)
+
+    def _maybe_resume(self) -> None:
+        if self._paused and self._size + self._raw_size <= self._low_water:
+            self._paused = False
+            if self._on_resume is not None:
+                self._on_resume()
+
+    async def _wait(self) -> None:
+        if self._on_first_read is not None:
+            callback, self._on_first_read = self._on_first_read, None
+            callback()
+        if self._waiter is not None:
+            raise RuntimeError("another coroutine is already waiting for this body")
+        waiter = asyncio.get_running_loop().create_future()
+        self._waiter = waiter
+        try:
+            await waiter
+        finally:
+            self._waiter = None
+
+    def _decode_some(self) -> None:
+        # Decode one received piece; called only when the decoded buffer is empty,
+        # so decoded data never piles up beyond what the reader asked for.
+        from aioweb.http.decoders import ContentDecoder
+
+        decoder = self._decoder
+        if decoder is None:
+            decoder = self._decoder = ContentDecoder(
+                self._compression or "identity", max_size=self.max_decoded_size
+            )
+        if self._raw:
+            piece = self._raw.popleft()
+            self._raw_size -= len(piece)
+            out = decoder.decompress(piece)
+        else:
+            out = decoder.flush()
+            self._compression = None
+            self._decoder = None
+        if out:
+            self._buffer.append(out)
+            self._size += len(out)
+
+    async def _fill(self) -> bool:
+        """Ensure the decoded buffer is non-empty; False at end of body."""
+        while not self._size:
+            if self._exception is not None:
+                raise self._exception
+            if self._compression is not None and (self._raw or self._eof):
+                self._decode_some()
+                continue
+            if self._eof:
+                return False
+            await self._wait()
+        return True
+
+    def _take(self, n: int) -> bytes:
+        buf = self._buffer
+        first = buf[0]
+        if len(first) <= n:
+            buf.popleft()
+            self._size -= len(first)
+            self._maybe_resume()
+            return first
+        buf[0] = first[n:]
+        self._size -= n
+        self._maybe_resume()
+        return first[:n]
+
+    async def readany(self) -> bytes:
+        """Return the next available bytes (at least one); b"" at end of body."""
+        if not self._size and not await self._fill():
+            return b""
+        return self._take(self._size)
+
+    async def read(self, n: int = -1) -> bytes:
+        """Read up to ``n`` bytes, or the whole remaining body when ``n`` is -1."""
+        if n == 0:
+            return b""
+        if n > 0:
+            if not self._size and not await self._fill():
+                return b""
+            return self._take(n)
+        parts = []
+        while await self._fill():
+            parts.append(self._take(self._size))
+        return b"".join(parts)
+
+    async def readchunk(self) -> tuple[bytes, bool]:
+        """Return ``(data, end_of_chunk)``; ``(b"", False)`` at end of body.
+
+        Body pieces are handed out as they arrived, so ``end_of_chunk`` is always
+        True for non-empty data (aiohttp's HTTP-chunk boundaries are not kept).
+        """
+        data = await self.readany()
+        return data, bool(data)
+
+    async def readexactly(self, n: int) -> bytes:
+        """Read exactly ``n`` bytes or raise :class:`asyncio.IncompleteReadError`."""
+        parts: list[bytes] = []
+        got = 0
+        while got < n:
+            if not await self._fill():
+                raise asyncio.IncompleteReadError(b"".join(parts), n)
+            piece = self._take(n - got)
+            parts.append(piece)
+            got += len(piece)
+        return b"".join(parts)
+
+    async def readuntil(self, separator: bytes = b"\n", *, max_size: int = DEFAULT_LIMIT) -> bytes:
+        """Read up to and including ``separator`` (or to end of body).
+
+        Raises :class:`ValueError` when no separator is found within ``max_size`` bytes.
+        """
+        if not separator:
+            raise ValueError("separator must not be empty")
+        parts: list[bytes] = []
+        got = 0
+        tail = b""
+        while await self._fill():
+            first = self._buffer[0]
+            # Search across the piece boundary with the previous piece's tail.
+            window = tail + first
+            idx = window.find(separator)
+            if idx != -1:
+                end = idx + len(separator) - len(tail)
+                piece = self._take(end)
+                parts.append(piece)
+                return b"".join(parts)
+            piece = self._take(len(first))
+            parts.append(piece)
+            got += len(piece)
+            if got > max_size:
+                raise ValueError("line is too long")
+            tail = window[-(len(separator) - 1) :] if len(separator) > 1 else b""
+        return b"".join(parts)
+
+    async def readline(self) -> bytes:
+        """Read one line including its ``\\n`` (or the rest of the body)."""
+        return await self.readuntil(b"\n")
+
+    def read_nowait(self, n: int = -1) -> bytes:
+        """Return buffered (already decoded) bytes without waiting."""
+        if not self._size:
+            return b""
+        return self._take(self._size if n < 0 else n)
+
+    def unread_data(self, data: bytes) -> None:
+        """Push ``data`` back in front of the buffer (used by body parsers)."""
+        if data:
+            self._buffer.appendleft(data)
+            self._size += len(data)
+
+    def iter_chunked(self, n: int) -> AsyncIterator[bytes]:
+        """Iterate over the body in pieces of at most ``n`` bytes."""
+        return _Iter(lambda: self.read(n))
+
+    def iter_any(self) -> AsyncIterator[bytes]:
+        """Iterate over the body as pieces arrive."""
+        return _Iter(self.readany)
+
+    def iter_chunks(self) -> AsyncIterator[tuple[bytes, bool]]:
+        """Iterate over ``(data, end_of_chunk)`` pairs as :meth:`readchunk` returns them."""
+        return _ChunkIter(self.readchunk)
+
+    def __aiter__(self) -> AsyncIterator[bytes]:
+        return _Iter(self.readline)
+
+
+class _Iter:
+    __slots__ = ("_read",)
+
+    def __init__(self, read: Callable[[], Awaitable[bytes]]) -> None:
+        self._read = read
+
+    def __aiter__(self) -> _Iter:
+        return self
+
+    async def __anext__(self) -> bytes:
+        data = await self._read()
+        if not data:
+            raise StopAsyncIteration
+        return data
+
+
+class _ChunkIter:
+    __slots__ = ("_read",)
+
+    def __init__(self, read: Callable[[], Awaitable[tuple[bytes, bool]]]) -> None:
+        self._read = read
+
+    def __aiter__(self) -> _ChunkIter:
+        return self
+
+    async def __anext__(self) -> tuple[bytes, bool]:
+        item = await self._read()
+        if not item[0]:
+            raise StopAsyncIteration
+        return item
+
+
+class EmptyStreamReader(StreamReader):
+    """The body of a request that has none: always at end of body."""
+
+    __slots__ = ()
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._eof = True
+
+    def __repr__(self) -> str:
+        return "<EmptyStreamReader>"
+
+    def feed_data(self, data: bytes) -> None:
+        """Ignored: an empty body never receives data."""
+
+    def unread_data(self, data: bytes) -> None:
+        """Ignored: an empty body stays empty (it is shared between requests)."""
+
+
+#: The shared body of every request without one.
+EMPTY_PAYLOAD: Final = EmptyStreamReader()
+
+
+def _check_protocol() -> AsyncByteStream:
+    return StreamReader()
