@@ -24,10 +24,17 @@ from .message import EndOfMessage, RequestHead
 # -- request side (parser, decoders): names are added below this line --
 
 # -- response side (serialiser, encoders, dates): names are added below this line --
+# isort: split
+from .dates import format_http_date, http_date, parse_http_date
+from .encoders import SUPPORTED_ENCODINGS, ContentEncoder, negotiate_encoding
+from .serializer import ChunkedEncoder, build_head, reason_phrase, status_allows_body
 
 __all__ = [
+    "SUPPORTED_ENCODINGS",
     "BadHttpMessage",
     "BadStatusLine",
+    "ChunkedEncoder",
+    "ContentEncoder",
     "ContentEncodingError",
     "EndOfMessage",
     "HeaderFieldTooLarge",
@@ -44,4 +51,11 @@ __all__ = [
     "TransferEncodingError",
     "UnsupportedTransferCoding",
     "UnsupportedVersion",
+    "build_head",
+    "format_http_date",
+    "http_date",
+    "negotiate_encoding",
+    "parse_http_date",
+    "reason_phrase",
+    "status_allows_body",
 ]

@@ -1,0 +1,172 @@
+"""Response serialisation: the status line and header section, and chunked framing.
+
+Everything here validates what it writes. A header name must be an RFC 9110 token and
+a value or reason phrase must hold no control character other than HTAB: a CR or LF
+that reached the wire would let whoever controls the value forge a second response
+(response splitting, CVE-2026-34519/-34520).
+
+Text is encoded as ISO-8859-1 (latin-1), so every character maps to exactly one byte
+and a header value read by the parser (which decodes latin-1) is sent back unchanged.
+A character above U+00FF cannot be sent that way and raises :class:`ValueError`; encode
+such values first (RFC 8187 ``filename*=UTF-8''...``, percent-encoding, or
+``value.encode().decode("latin-1")`` to send raw UTF-8 bytes).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Final
+
+from ._abnf import FIELD_VALUE_FORBIDDEN, is_token, is_valid_field_value
+from ._status import REASON_PHRASES
+from ._version import HttpVersion, HttpVersion10, HttpVersion11
+
+__all__ = ["ChunkedEncoder", "build_head", "reason_phrase", "status_allows_body"]
+
+# The whole serialised header section must be a run of `token ": " value CRLF`, where a
+# value holds no control but HTAB (RFC 9110 5.1, 5.5). One fullmatch over the joined text
+# validates every field at once; names cannot absorb ":" or SP and values cannot absorb
+# CR, so there is exactly one way to split the text, and possessive quantifiers (3.11+)
+# tell the engine not to keep backtracking state (measured ~15% faster).
+_FIELDS: Final = re.compile(
+    r"(?:[!#$%&'*+\-.^_`|~0-9A-Za-z]++: [^\x00-\x08\x0a-\x1f\x7f]*+\r\n)*+", re.ASCII
+)
+
+
+def _status_line(version: HttpVersion, status: int, reason: str) -> bytes:
+    line = f"HTTP/{version.major}.{version.minor} {int(status)} {reason}\r\n"
+    return line.encode("latin-1")
+
+
+# Status lines for every known code and both common versions, built once at import.
+_STATUS_LINES: Final[dict[HttpVersion, dict[int, bytes]]] = {
+    version: {code: _status_line(version, code, text) for code, text in REASON_PHRASES.items()}
+    for version in (HttpVersion11, HttpVersion10)
+}
+
+
+def reason_phrase(status: int) -> str:
+    """The standard reason phrase for ``status``, or ``""`` for an unregistered code."""
+    return REASON_PHRASES.get(status, "")
+
+
+def status_allows_body(status: int) -> bool:
+    """Whether a response with ``status`` may carry content (False for 1xx, 204 and 304).
+
+    A response to HEAD never carries content either; that depends on the request, so it
+    is the caller's check.
+    """
+    return status >= 200 and status != 204 and status != 304
+
+
+def _check_status(status: object) -> int:
+    if isinstance(status, bool) or not isinstance(status, int):
+        raise ValueError(f"HTTP status must be an int, not {type(status).__name__}")
+    if not 100 <= status <= 999:
+        raise ValueError(f"HTTP status must be in 100..999, got {status}")
+    return status
+
+
+def _build_status_line(status: int, reason: str | None, version: HttpVersion) -> bytes:
+    status = _check_status(status)
+    if reason is None:
+        reason = REASON_PHRASES.get(status, "")
+    elif not isinstance(reason, str) or FIELD_VALUE_FORBIDDEN.search(reason) is not None:
+        raise ValueError(f"invalid character in reason phrase {reason!r}")
+    major, minor = version
+    if not (0 <= major <= 9 and 0 <= minor <= 9):
+        raise ValueError(f"unsupported HTTP version {version!r}")
+    try:
+        return _status_line(version, status, reason)
+    except UnicodeEncodeError:
+        raise ValueError(f"reason phrase {reason!r} is not latin-1") from None
+
+
+def _field_error(fields: Iterable[tuple[str, str]], what: str) -> ValueError:
+    # Slow path, only after the fast check failed: name the offending field. An iterator
+    # is spent by now, so its error cannot say which field it was.
+    for name, value in fields:
+        if not isinstance(name, str) or not is_token(name):
+            return ValueError(f"invalid {what} name {name!r}")
+        if not isinstance(value, str) or not is_valid_field_value(value):
+            return ValueError(f"invalid character in {what} {name!r} value {value!r}")
+        try:
+            value.encode("latin-1")
+        except UnicodeEncodeError:
+            return ValueError(f"{what} {name!r} value {value!r} is not latin-1")
+    return ValueError(f"invalid {what} section")
+
+
+def _serialize_fields(fields: Iterable[tuple[str, str]], what: str) -> bytes:
+    """``name: value CRLF`` for each field, validated, as latin-1 bytes."""
+    try:
+        text = "".join([name + ": " + value + "\r\n" for name, value in fields])
+    except (TypeError, ValueError):  # a value that is not a str, a pair that is not a pair
+        raise _field_error(fields, what) from None
+    if _FIELDS.fullmatch(text) is None:
+        raise _field_error(fields, what)
+    try:
+        return text.encode("latin-1")
+    except UnicodeEncodeError:
+        raise _field_error(fields, what) from None
+
+
+def build_head(
+    status: int,
+    reason: str | None,
+    headers: Iterable[tuple[str, str]],
+    version: HttpVersion = HttpVersion11,
+) -> bytes:
+    """Serialise a response head: status line, header fields and the empty line.
+
+    ``reason=None`` (or the standard phrase) uses a prebuilt status line. ``headers`` are
+    written in the given order, exactly as given (the caller adds Date, Content-Length and
+    the like). Raises :class:`ValueError` for a status outside 100..999, a name that is not
+    a token, a reason or value with CR, LF, NUL or another control character (HTAB is
+    allowed), or a character above U+00FF.
+
+    >>> build_head(200, None, [("Content-Length", "2")])
+    b'HTTP/1.1 200 OK\\r\\nContent-Length: 2\\r\\n\\r\\n'
+    """
+    lines = _STATUS_LINES.get(version)
+    # type() rather than isinstance: 200.0 == 200 would otherwise find the cached line.
+    line = lines.get(status) if lines is not None and type(status) is int else None
+    if line is None or (reason is not None and reason != REASON_PHRASES[status]):
+        line = _build_status_line(status, reason, version)
+    return line + _serialize_fields(headers, "header") + b"\r\n"
+
+
+class ChunkedEncoder:
+    """Frames a body with the chunked transfer coding (RFC 9112 section 7.1).
+
+    ``encode`` each piece of data, then ``end`` once. An empty piece encodes to ``b""``:
+    a zero-size chunk would end the body early.
+    """
+
+    __slots__ = ("_ended",)
+
+    def __init__(self) -> None:
+        self._ended = False
+
+    @property
+    def ended(self) -> bool:
+        """Whether :meth:`end` has been called."""
+        return self._ended
+
+    def encode(self, data: bytes) -> bytes:
+        """One chunk holding ``data`` (``b""`` if ``data`` is empty)."""
+        if self._ended:
+            raise RuntimeError("chunked body already ended")
+        size = len(data)
+        if not size:
+            return b""
+        return b"%x\r\n%b\r\n" % (size, data)
+
+    def end(self, trailers: Iterable[tuple[str, str]] | None = None) -> bytes:
+        """The last chunk, the trailer fields (validated like headers) and the final CRLF."""
+        if self._ended:
+            raise RuntimeError("chunked body already ended")
+        fields = b"" if trailers is None else _serialize_fields(trailers, "trailer")
+        self._ended = True
+        return b"0\r\n" + fields + b"\r\n"
