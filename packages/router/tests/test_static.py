@@ -75,7 +75,7 @@ async def test_serves_files(
         tree / "sub/b.txt",
         1234,
     )
-    kind, path, _ = await serve(router, make_request, "/static/with%20space%20%C3%A9.txt")
+    _, path, _ = await serve(router, make_request, "/static/with%20space%20%C3%A9.txt")
     assert path == tree / "with space é.txt"
     assert (await serve(router, make_request, "/static/sub//b.txt"))[1] == tree / "sub/b.txt"
     assert (await serve(router, make_request, "/static/./a.txt"))[1] == tree / "a.txt"
