@@ -36,3 +36,34 @@ def is_token(value: str) -> bool:
 def is_valid_field_value(value: str) -> bool:
     """Whether ``value`` may be sent as a field value (no CR, LF, NUL or other control)."""
     return FIELD_VALUE_FORBIDDEN.search(value) is None
+
+
+# --- request parser additions -------------------------------------------------------------
+
+# request-line = method SP request-target SP HTTP-version      (RFC 9112 3)
+# Single spaces only; the target is VCHAR only (no CTL, SP or non-ASCII byte). The version
+# is matched here only for the two supported values; anything else takes the slow path,
+# which tells 505 (well-formed, unsupported) from 400 (malformed).
+REQUEST_LINE_STRICT: Final = re.compile(
+    rf"([{_TCHAR}]+) ([\x21-\x7e]+) HTTP/1\.([01])".encode(), re.ASCII
+)
+
+# field-line = field-name ":" OWS field-value OWS                (RFC 9112 5)
+# field-value holds VCHAR, obs-text, SP and HTAB; no whitespace before the colon.
+SINGLE_FIELD_LINE: Final = re.compile(
+    rf"([{_TCHAR}]+):[ \t]*((?:[ \t]*+[\x21-\x7e\x80-\xff]++)*+)[ \t]*".encode(), re.ASCII
+)
+
+# chunk-size [ chunk-ext ]                                      (RFC 9112 7.1, 7.1.1)
+# chunk-size = 1*HEXDIG (at most 16 digits here); chunk-ext = *( BWS ";" BWS ext-name
+# [ BWS "=" BWS ext-val ] ); ext-val = token / quoted-string. No CR, LF or NUL anywhere.
+_QDTEXT: Final = r"\t !#-\[\]-~\x80-\xff"
+_QUOTED_PAIR: Final = r"\\[\t -~\x80-\xff]"
+CHUNK_LINE: Final = re.compile(
+    (
+        rf"([0-9A-Fa-f]{{1,16}})"
+        rf"(?:[ \t]*;[ \t]*[{_TCHAR}]+"
+        rf'(?:[ \t]*=[ \t]*(?:[{_TCHAR}]+|"(?:[{_QDTEXT}]|{_QUOTED_PAIR})*"))?)*'
+    ).encode("latin-1"),
+    re.ASCII,
+)

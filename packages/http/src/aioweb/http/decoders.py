@@ -1,0 +1,247 @@
+"""Incremental Content-Encoding decoders with a cap on the decompressed size.
+
+The parser hands out bodies still compressed; a consumer that wants them decoded wraps
+the body pieces in a :class:`ContentDecoder`::
+
+    decoder = ContentDecoder(head.compression, max_size=10 * 2**20)
+    for piece in body_pieces:
+        out = decoder.decompress(piece)
+    out = decoder.flush()
+
+A zip bomb never costs more than ``max_size`` plus one decoder step of memory: output is
+produced in bounded steps and the cap is checked after each.
+"""
+
+from __future__ import annotations
+
+import zlib
+from typing import TYPE_CHECKING, Any, Final
+
+from .errors import ContentEncodingError, PayloadTooLarge
+
+if TYPE_CHECKING:
+    from types import ModuleType
+
+__all__ = ["SUPPORTED_DECODINGS", "ContentDecoder"]
+
+
+def _optional(name: str) -> ModuleType | None:
+    try:
+        return __import__(name)
+    except ImportError:
+        return None
+
+
+_brotli: Final = _optional("brotli")
+_zstd: Final = _optional("zstandard")
+
+SUPPORTED_DECODINGS: Final[frozenset[str]] = frozenset(
+    {"gzip", "x-gzip", "deflate"}
+    | ({"br"} if _brotli is not None else set())
+    | ({"zstd"} if _zstd is not None else set())
+)
+
+# Output produced per step of brotli and zstd (zlib is bounded exactly by max_length).
+_STEP: Final = 64 * 1024
+
+
+class _TooLarge(Exception):
+    """Raised from inside the zstd writer to stop it mid-stream."""
+
+
+class ContentDecoder:
+    """Decode one body compressed with ``coding``; raise once output exceeds ``max_size``.
+
+    Raises :class:`~aioweb.http.errors.ContentEncodingError` (400) on corrupt or
+    truncated data and :class:`~aioweb.http.errors.PayloadTooLarge` (413) when the
+    decompressed size would exceed ``max_size`` (None: no cap). After an error the
+    decoder must not be used again.
+    """
+
+    __slots__ = ("_coding", "_impl", "_max_size", "_size")
+
+    def __init__(self, coding: str, *, max_size: int | None) -> None:
+        coding = coding.lower()
+        if coding not in SUPPORTED_DECODINGS:
+            raise ContentEncodingError(f"unsupported content coding {coding!r}")
+        self._coding = coding
+        self._max_size = max_size
+        self._size = 0
+        self._impl: _Zlib | _Brotli | _Zstd
+        if coding == "br":
+            self._impl = _Brotli()
+        elif coding == "zstd":
+            self._impl = _Zstd()
+        else:
+            self._impl = _Zlib(gzip=coding != "deflate")
+
+    @property
+    def coding(self) -> str:
+        """The content coding, lowercased."""
+        return self._coding
+
+    @property
+    def size(self) -> int:
+        """Decompressed bytes produced so far."""
+        return self._size
+
+    def decompress(self, data: bytes) -> bytes:
+        """Decode the next piece of the body; return what it yields (maybe ``b""``)."""
+        if not data:
+            return b""
+        return self._account(self._impl.decompress(data, self._allowance()))
+
+    def flush(self) -> bytes:
+        """The body ended: return the last output; raise if the stream was truncated."""
+        return self._account(self._impl.flush(self._allowance()))
+
+    def _allowance(self) -> int | None:
+        # one byte more than allowed, so that "exceeded" is observable
+        return None if self._max_size is None else self._max_size - self._size + 1
+
+    def _account(self, out: bytes) -> bytes:
+        self._size += len(out)
+        if self._max_size is not None and self._size > self._max_size:
+            raise PayloadTooLarge("decompressed body too large")
+        return out
+
+
+class _Zlib:
+    __slots__ = ("_d", "_gzip", "_started")
+
+    def __init__(self, *, gzip: bool) -> None:
+        self._gzip = gzip
+        self._started = False
+        self._d: Any = None
+
+    def _new(self, first: int) -> Any:
+        if self._gzip:
+            return zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
+        # "deflate" is meant to be zlib-wrapped (RFC 9110 8.4.1.2); some clients send raw
+        # deflate. A zlib header has CM=8 in the low nibble of its first byte.
+        wbits = zlib.MAX_WBITS if first & 0x0F == 8 else -zlib.MAX_WBITS
+        return zlib.decompressobj(wbits=wbits)
+
+    def decompress(self, data: bytes, allowance: int | None) -> bytes:
+        try:
+            return self._run(data, allowance)
+        except zlib.error as exc:
+            raise ContentEncodingError("corrupt compressed body") from exc
+
+    def _run(self, data: bytes, allowance: int | None) -> bytes:
+        d = self._d
+        if d is None:
+            d = self._d = self._new(data[0])
+            self._started = True
+        elif d.eof:
+            data = self._next_member(d, data)
+            if not data:
+                return b""
+            d = self._d
+        out: bytes = d.decompress(data, allowance or 0)
+        if d.unconsumed_tail:
+            # the output stopped at the cap with input left: over the limit
+            raise PayloadTooLarge("decompressed body too large")
+        if d.eof and d.unused_data:
+            rest = self._next_member(d, d.unused_data)
+            if allowance is not None:
+                allowance -= len(out)
+                if allowance <= 0:
+                    raise PayloadTooLarge("decompressed body too large")
+            more: bytes = self._run(rest, allowance)
+            return out + more
+        return out
+
+    def _next_member(self, d: Any, data: bytes) -> bytes:
+        # gzip allows several members back to back (RFC 1952 2.2); deflate does not
+        if not self._gzip:
+            raise ContentEncodingError("data after the end of the deflate stream")
+        self._d = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
+        return data
+
+    def flush(self, allowance: int | None) -> bytes:
+        d = self._d
+        if d is None:
+            return b""  # an empty body
+        try:
+            out: bytes = d.flush()
+        except zlib.error as exc:  # pragma: no cover - flush after eof does not fail
+            raise ContentEncodingError("corrupt compressed body") from exc
+        if not d.eof:
+            raise ContentEncodingError("truncated compressed body")
+        return out
+
+
+class _Brotli:
+    __slots__ = ("_d", "_started")
+
+    def __init__(self) -> None:
+        if _brotli is None:  # pragma: no cover - guarded by SUPPORTED_DECODINGS
+            raise ContentEncodingError("brotli is not installed")
+        self._d: Any = _brotli.Decompressor()
+        self._started = False
+
+    def decompress(self, data: bytes, allowance: int | None) -> bytes:
+        self._started = True
+        d = self._d
+        step = _STEP if allowance is None else max(1, min(_STEP, allowance))
+        try:
+            parts = [d.process(data, output_buffer_limit=step)]
+            size = len(parts[0])
+            while not d.can_accept_more_data():
+                if allowance is not None and size >= allowance:
+                    break
+                part = d.process(b"", output_buffer_limit=step)
+                if not part:  # pragma: no cover - defensive against a stuck decoder
+                    break
+                parts.append(part)
+                size += len(part)
+        except Exception as exc:  # brotli.error is a plain Exception subclass
+            raise ContentEncodingError("corrupt compressed body") from exc
+        return b"".join(parts)
+
+    def flush(self, allowance: int | None) -> bytes:
+        if self._started and not self._d.is_finished():
+            raise ContentEncodingError("truncated compressed body")
+        return b""
+
+
+class _Zstd:
+    __slots__ = ("_allowance", "_parts", "_size", "_writer")
+
+    def __init__(self) -> None:
+        if _zstd is None:  # pragma: no cover - guarded by SUPPORTED_DECODINGS
+            raise ContentEncodingError("zstandard is not installed")
+        self._parts: list[bytes] = []
+        self._size = 0
+        self._allowance: int | None = None
+        # The writer receives output in steps of at most _STEP bytes; raising from it
+        # stops decompression there, which bounds a bomb's memory.
+        self._writer: Any = _zstd.ZstdDecompressor().stream_writer(
+            self, write_size=_STEP, closefd=False
+        )
+
+    def write(self, chunk: bytes) -> int:
+        self._parts.append(bytes(chunk))
+        self._size += len(chunk)
+        if self._allowance is not None and self._size >= self._allowance:
+            raise _TooLarge
+        return len(chunk)
+
+    def decompress(self, data: bytes, allowance: int | None) -> bytes:
+        self._allowance = allowance
+        self._size = 0
+        try:
+            self._writer.write(data)
+        except _TooLarge:
+            pass
+        except Exception as exc:  # zstandard.ZstdError
+            raise ContentEncodingError("corrupt compressed body") from exc
+        out = b"".join(self._parts)
+        self._parts.clear()
+        return out
+
+    def flush(self, allowance: int | None) -> bytes:
+        # zstandard's writer does not report whether the last frame was complete;
+        # a truncated zstd body yields what could be decoded.
+        return b""

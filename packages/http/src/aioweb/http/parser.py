@@ -1,0 +1,382 @@
+"""The sans-I/O HTTP/1.1 request parser (strict RFC 9112, bounded).
+
+Feed it bytes as they arrive; it returns events in wire order::
+
+    parser = RequestParser()
+    for event in parser.feed(data):
+        if isinstance(event, RequestHead): ...    # request line and headers
+        elif isinstance(event, EndOfMessage): ... # body complete (trailers attached)
+        else: ...                                  # bytes: a piece of the body
+
+Any split of the stream gives the same events. Every protocol violation or exceeded limit
+raises one :class:`~aioweb.http.errors.HttpProcessingError` subclass whose ``status`` is
+the answer to send; the parser is unusable afterwards. Buffered data never exceeds the
+configured line limits while a line is incomplete.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from typing import Final
+
+from multidict import CIMultiDict, CIMultiDictProxy
+
+from ._abnf import CHUNK_LINE, SINGLE_FIELD_LINE
+from ._parser_head import HeadLimits, check_field_line, check_request_line, parse_head
+from .errors import (
+    BadHttpMessage,
+    HeaderFieldTooLarge,
+    HttpProcessingError,
+    InvalidHeader,
+    LineTooLong,
+    PayloadTooLarge,
+    TooManyHeaders,
+    TransferEncodingError,
+)
+from .message import EMPTY_TRAILERS, EndOfMessage, RequestHead
+
+__all__ = ["Event", "RequestParser"]
+
+Event = RequestHead | bytes | EndOfMessage
+
+# parser states
+_HEAD: Final = 0
+_BODY: Final = 1  # Content-Length body
+_CHUNK_SIZE: Final = 2
+_CHUNK_DATA: Final = 3
+_CHUNK_CRLF: Final = 4
+_TRAILERS: Final = 5
+_UPGRADED: Final = 6
+_FAILED: Final = 7
+
+# RFC 9112 2.2 lets a server ignore "at least one" empty line before a request line
+# (some clients send CRLF after a POST body); more than a few is not a client bug.
+MAX_EMPTY_LINES: Final = 8
+# The longest chunk-size line (size and extensions) kept while waiting for its CRLF.
+MAX_CHUNK_LINE: Final = 4096
+_MAX_CHUNK_SIZE: Final = 2**63 - 1
+
+
+class RequestParser:
+    """Incremental, strict HTTP/1.1 request parser.
+
+    ``max_line_size`` bounds the request line (414), ``max_field_size`` each header and
+    trailer line (431), ``max_headers`` the header and trailer lines of one request
+    together (431). ``max_body_size`` (None: no cap) bounds the declared or chunked body
+    size (413). With ``methods`` set, a method not in it raises
+    :class:`~aioweb.http.errors.MethodNotImplemented` (501).
+    """
+
+    __slots__ = (
+        "_buf",
+        "_chunk_total",
+        "_empty_lines",
+        "_error",
+        "_hcount",
+        "_head",
+        "_hline",
+        "_hscan",
+        "_limits",
+        "_remaining",
+        "_state",
+        "_trailers",
+    )
+
+    def __init__(
+        self,
+        *,
+        max_line_size: int = 8190,
+        max_field_size: int = 8190,
+        max_headers: int = 128,
+        max_body_size: int | None = None,
+        methods: Collection[str] | None = None,
+    ) -> None:
+        self._limits = HeadLimits(
+            max_line_size,
+            max_field_size,
+            max_headers,
+            max_body_size,
+            None if methods is None else frozenset(methods),
+        )
+        self._buf = bytearray()
+        self._state = _HEAD
+        self._error: HttpProcessingError | None = None
+        # incomplete head: scan position, start of the current line, lines seen
+        self._hscan = 0
+        self._hline = 0
+        self._hcount = 0
+        self._empty_lines = 0
+        self._head: RequestHead | None = None
+        self._remaining = 0
+        self._chunk_total = 0
+        self._trailers: list[tuple[str, str]] = []
+
+    @property
+    def upgraded(self) -> bool:
+        """Whether the connection left HTTP (upgrade or CONNECT): later bytes pass verbatim."""
+        return self._state == _UPGRADED
+
+    @property
+    def buffered(self) -> int:
+        """How many bytes are held waiting for the rest of a line (bounded by the limits)."""
+        return len(self._buf)
+
+    def feed(self, data: bytes) -> list[Event]:
+        """Parse ``data``; return the events it completes, in wire order."""
+        state = self._state
+        if state == _UPGRADED:
+            return [bytes(data)] if data else []
+        if state == _FAILED:
+            self._fail_again()
+        buf = self._buf
+        view: bytes | bytearray
+        if buf:
+            buf += data
+            view = buf
+        else:
+            view = data
+        events: list[Event] = []
+        try:
+            pos = self._run(view, events)
+        except HttpProcessingError as exc:
+            self._fail(exc)
+            raise
+        except Exception as exc:  # pragma: no cover - a bug; never leak it to a peer
+            err = BadHttpMessage("malformed request")
+            self._fail(err)
+            raise err from exc
+        if view is buf:
+            del buf[:pos]
+        elif pos < len(view):
+            buf += memoryview(view)[pos:]
+        return events
+
+    def feed_eof(self) -> list[Event]:
+        """The peer closed; raise :class:`BadHttpMessage` if a request was incomplete."""
+        state = self._state
+        if state == _FAILED:
+            self._fail_again()
+        if state == _UPGRADED:
+            return []
+        if state == _HEAD:
+            if not self._buf.strip(b"\r\n"):
+                self._buf.clear()
+                return []
+            err: HttpProcessingError = BadHttpMessage("incomplete request head")
+        else:
+            err = BadHttpMessage("incomplete request body")
+        self._fail(err)
+        raise err
+
+    # -- internals ----------------------------------------------------------------------
+
+    def _fail(self, exc: HttpProcessingError) -> None:
+        self._state = _FAILED
+        self._error = exc
+        self._buf = bytearray()
+
+    def _fail_again(self) -> None:
+        exc = self._error
+        if exc is None:  # pragma: no cover - _FAILED always records its error
+            raise BadHttpMessage("parser failed")
+        raise type(exc)(exc.reason, status=exc.status)
+
+    def _run(self, data: bytes | bytearray, events: list[Event]) -> int:
+        pos = 0
+        end = len(data)
+        state = self._state
+        while pos < end:
+            if state == _HEAD:
+                # empty lines before a request line
+                while data[pos] == 0x0D:
+                    if pos + 1 == end:
+                        return pos
+                    if data[pos + 1] != 0x0A:
+                        raise BadHttpMessage("bare CR before request line")
+                    self._empty_lines += 1
+                    if self._empty_lines > MAX_EMPTY_LINES:
+                        raise BadHttpMessage("too many empty lines before request")
+                    pos += 2
+                    if pos == end:
+                        return pos
+                hscan = self._hscan  # relative to the start of this head
+                hend = data.find(b"\r\n\r\n", pos + hscan - 3 if hscan > 3 else pos)
+                if hend < 0:
+                    self._check_partial_head(data, pos)
+                    return pos
+                if type(data) is bytes:
+                    head = parse_head(data, pos, hend + 2, self._limits)
+                else:
+                    head = parse_head(bytes(data[pos : hend + 2]), 0, hend + 2 - pos, self._limits)
+                pos = hend + 4
+                self._hscan = self._hline = self._hcount = self._empty_lines = 0
+                events.append(head)
+                if head.chunked:
+                    self._head = head
+                    self._chunk_total = 0
+                    state = self._state = _CHUNK_SIZE
+                elif head.content_length:
+                    self._head = head
+                    self._remaining = head.content_length
+                    state = self._state = _BODY
+                else:
+                    events.append(EndOfMessage())
+                    if head.upgrade or head.method == "CONNECT":
+                        state = self._state = _UPGRADED
+            elif state == _BODY:
+                n = self._remaining
+                if end - pos <= n:
+                    events.append(bytes(data[pos:]) if pos else bytes(data))
+                    self._remaining = n - (end - pos)
+                    pos = end
+                else:
+                    events.append(bytes(data[pos : pos + n]))
+                    self._remaining = 0
+                    pos += n
+                if not self._remaining:
+                    state = self._end_message(events, EMPTY_TRAILERS)
+            elif state == _CHUNK_SIZE:
+                i = data.find(b"\r\n", pos)
+                if i < 0:
+                    if end - pos > MAX_CHUNK_LINE or data.find(b"\n", pos) >= 0:
+                        self._bad_chunk_line(data, pos, end)
+                    return pos
+                if i - pos > MAX_CHUNK_LINE:
+                    raise TransferEncodingError("chunk line too long")
+                m = CHUNK_LINE.fullmatch(data, pos, i)
+                if m is None:
+                    raise TransferEncodingError("invalid chunk size line")
+                size = int(m.group(1), 16)
+                pos = i + 2
+                if size > _MAX_CHUNK_SIZE:
+                    raise TransferEncodingError("chunk size too large")
+                if size:
+                    total = self._chunk_total + size
+                    cap = self._limits.max_body_size
+                    if cap is not None and total > cap:
+                        raise PayloadTooLarge("request body too large")
+                    self._chunk_total = total
+                    self._remaining = size
+                    state = self._state = _CHUNK_DATA
+                else:
+                    self._trailers = []
+                    state = self._state = _TRAILERS
+            elif state == _CHUNK_DATA:
+                n = self._remaining
+                if end - pos <= n:
+                    events.append(bytes(data[pos:]))
+                    self._remaining = n - (end - pos)
+                    pos = end
+                else:
+                    events.append(bytes(data[pos : pos + n]))
+                    self._remaining = 0
+                    pos += n
+                if not self._remaining:
+                    state = self._state = _CHUNK_CRLF
+            elif state == _CHUNK_CRLF:
+                if data[pos] != 0x0D:
+                    raise TransferEncodingError("missing CRLF after chunk data")
+                if pos + 1 == end:
+                    return pos
+                if data[pos + 1] != 0x0A:
+                    raise TransferEncodingError("missing CRLF after chunk data")
+                pos += 2
+                state = self._state = _CHUNK_SIZE
+            elif state == _TRAILERS:
+                i = data.find(b"\r\n", pos)
+                if i < 0:
+                    self._check_partial_field(data, pos, end)
+                    return pos
+                if i == pos:
+                    pos += 2
+                    pairs = self._trailers
+                    trailers = CIMultiDictProxy(CIMultiDict(pairs)) if pairs else EMPTY_TRAILERS
+                    self._trailers = []
+                    state = self._end_message(events, trailers)
+                else:
+                    self._trailer_line(data, pos, i)
+                    pos = i + 2
+            else:  # _UPGRADED
+                events.append(bytes(data[pos:]))
+                pos = end
+        return pos
+
+    def _end_message(self, events: list[Event], trailers: CIMultiDictProxy[str]) -> int:
+        events.append(EndOfMessage(trailers))
+        head = self._head
+        self._head = None
+        if head is not None and (head.upgrade or head.method == "CONNECT"):
+            self._state = _UPGRADED
+        else:
+            self._state = _HEAD
+        return self._state
+
+    def _check_partial_head(self, data: bytes | bytearray, start: int) -> None:
+        """Enforce limits and reject what is already wrong in an incomplete head.
+
+        Only the lines completed since the last call are looked at, so a head trickling
+        in byte by byte costs linear time, and no partial line grows past its limit.
+        """
+        limits = self._limits
+        i = start + self._hline
+        count = self._hcount
+        while True:
+            j = data.find(b"\r\n", i)
+            if j < 0:
+                break
+            if count == 0:
+                if j - i > limits.max_line_size:
+                    raise LineTooLong("request line too long")
+                check_request_line(bytes(data[i:j]))
+            else:
+                self._field_line_ok(data, i, j, count)
+            count += 1
+            i = j + 2
+        self._hline = i - start
+        self._hcount = count
+        self._hscan = len(data) - start
+        rest = len(data) - i
+        if count == 0:
+            if rest > limits.max_line_size + 1:  # +1: a CR may wait for its LF
+                raise LineTooLong("request line too long")
+            if data.find(b"\n", i) >= 0:
+                raise BadHttpMessage("bare LF in request line")
+        else:
+            self._check_partial_field(data, i, len(data))
+
+    def _field_line_ok(self, data: bytes | bytearray, i: int, j: int, count: int) -> None:
+        limits = self._limits
+        if j - i > limits.max_field_size:
+            raise HeaderFieldTooLarge("header field too large")
+        if count > limits.max_headers:
+            raise TooManyHeaders("too many header fields")
+        if SINGLE_FIELD_LINE.fullmatch(data, i, j) is None:
+            check_field_line(bytes(data[i:j]))
+
+    def _check_partial_field(self, data: bytes | bytearray, i: int, end: int) -> None:
+        if end - i > self._limits.max_field_size + 1:
+            raise HeaderFieldTooLarge("header field too large")
+        if i < end and data[i] in b" \t":
+            raise InvalidHeader("obsolete line folding")
+        if data.find(b"\n", i) >= 0:
+            raise InvalidHeader("bare LF in header section")
+
+    def _trailer_line(self, data: bytes | bytearray, i: int, j: int) -> None:
+        limits = self._limits
+        if j - i > limits.max_field_size:
+            raise HeaderFieldTooLarge("trailer field too large")
+        head = self._head
+        used = len(head.raw_headers) if head is not None else 0
+        if used + len(self._trailers) + 1 > limits.max_headers:
+            raise TooManyHeaders("too many header and trailer fields")
+        m = SINGLE_FIELD_LINE.fullmatch(data, i, j)
+        if m is None:
+            check_field_line(bytes(data[i:j]))
+            raise InvalidHeader("invalid trailer field")  # pragma: no cover
+        name, value = m.groups()
+        self._trailers.append((name.decode("ascii"), value.decode("latin-1")))
+
+    def _bad_chunk_line(self, data: bytes | bytearray, pos: int, end: int) -> None:
+        if data.find(b"\n", pos) >= 0:
+            raise TransferEncodingError("bare LF in chunk size line")
+        raise TransferEncodingError("chunk line too long")
