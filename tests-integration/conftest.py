@@ -138,27 +138,25 @@ class RunningServer:
 
 
 def make_server(web: Web, handler: Handler, *, client_max_size: int | None = None, **kwargs: Any) -> Any:
-    """Build the implementation's low-level ``Server`` for a handler."""
+    """Build the implementation's low-level ``Server`` for a handler.
+
+    Neither low-level ``Server`` takes ``client_max_size``: the request factory
+    (documented for both) builds each ``BaseRequest`` with it.
+    """
     if client_max_size is not None:
-        if web.impl == "aiohttp":
-            # aiohttp's low-level Server has no client_max_size knob: its request
-            # factory is the documented way to build requests differently.
-            import aiohttp.web
+        base_request = web.BaseRequest
 
-            def factory(message: Any, payload: Any, protocol: Any, writer: Any, task: Any) -> Any:
-                return aiohttp.web.BaseRequest(
-                    message,
-                    payload,
-                    protocol,
-                    writer,
-                    task,
-                    asyncio.get_running_loop(),
-                    client_max_size=client_max_size,
+        def factory(message: Any, payload: Any, protocol: Any, writer: Any, task: Any) -> Any:
+            if web.impl == "aiohttp":
+                loop = asyncio.get_running_loop()
+                return base_request(
+                    message, payload, protocol, writer, task, loop, client_max_size=client_max_size
                 )
+            return base_request(
+                message, payload, protocol, writer, task, client_max_size=client_max_size
+            )
 
-            kwargs["request_factory"] = factory
-        else:
-            kwargs["client_max_size"] = client_max_size
+        kwargs["request_factory"] = factory
     return web.Server(handler, **kwargs)
 
 
@@ -352,13 +350,57 @@ async def connect(port: int) -> AsyncIterator[tuple[asyncio.StreamReader, asynci
             await writer.wait_closed()
 
 
-async def raw_exchange(port: int, data: bytes, *, timeout: float = 5.0) -> bytes:
-    """Send ``data`` on a fresh connection and return everything until the server closes."""
-    async with connect(port) as (reader, writer):
-        writer.write(data)
-        with contextlib.suppress(ConnectionError):
-            await writer.drain()
-        return await read_until_close(reader, timeout=timeout)
+class _Collector(asyncio.Protocol):
+    """Keeps every byte received, even when the peer then resets the connection."""
+
+    def __init__(self) -> None:
+        self.data = bytearray()
+        self.done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self.transport: asyncio.Transport | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        self.transport = transport
+
+    def data_received(self, data: bytes) -> None:
+        self.data += data
+
+    def eof_received(self) -> bool:
+        return False
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if not self.done.done():
+            self.done.set_result(None)
+
+
+async def raw_exchange(
+    port: int, data: bytes, *, timeout: float = 5.0, piece: int = 0, pause: float = 0.0
+) -> bytes:
+    """Send ``data`` on a fresh connection; return everything until the server closes.
+
+    With ``piece`` the bytes go out in segments of that size (TCP_NODELAY, one
+    event-loop turn or ``pause`` seconds apart) and sending stops once the server
+    has answered or closed. Bytes received before a connection reset are kept.
+    """
+    loop = asyncio.get_running_loop()
+    transport, proto = await asyncio.wait_for(
+        loop.create_connection(_Collector, "127.0.0.1", port), 5.0
+    )
+    try:
+        if piece:
+            sock = transport.get_extra_info("socket")
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            for start in range(0, len(data), piece):
+                if proto.data or proto.done.done():
+                    break
+                transport.write(data[start : start + piece])
+                await asyncio.sleep(pause)
+        else:
+            transport.write(data)
+        await asyncio.wait_for(asyncio.shield(proto.done), timeout)
+        return bytes(proto.data)
+    finally:
+        transport.close()
 
 
 def iter_chunks(data: bytes, size: int) -> Iterator[bytes]:
