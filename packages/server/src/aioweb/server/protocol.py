@@ -179,8 +179,9 @@ class RequestHandler(asyncio.Protocol):
             if self._feeding is not None:
                 self._feeding.set_exception(exc)
                 self._feeding = None
-        if self._task is None and not self._waiting:
-            return False  # idle: let the transport close
+        if (self._task is None and not self._waiting) or self._server.handler_cancellation:
+            # Idle, or the client's FIN counts as going away (as in aiohttp): close.
+            return False
         # Half-closed: answer what was asked, then close.
         self._close_after = True
         return True
@@ -559,6 +560,11 @@ class RequestHandler(asyncio.Protocol):
             self.transport.resume_reading()
 
     # -- shutdown ---------------------------------------------------------------------
+
+    @property
+    def closing(self) -> bool:
+        """True once the connection will close after the response in flight."""
+        return self._close_after
 
     @property
     def busy(self) -> bool:

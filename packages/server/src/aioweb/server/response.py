@@ -424,7 +424,7 @@ class StreamResponse(MutableMapping[str | ResponseKey[Any], Any]):
         version = request.version
         status = self._status
         if self._keep_alive is None:
-            self._keep_alive = request.keep_alive
+            self._keep_alive = request.keep_alive and not request.protocol.closing
         no_body = _no_body_status(status)
         self._must_be_empty_body = no_body or request.method == "HEAD"
 
