@@ -105,7 +105,7 @@ async def test_mask_domain_sub_app(make_request: MakeRequest, h: Any) -> None:
     assert isinstance(miss.http_exception, HTTPNotFound)
     assert miss.apps == ()
     assert resource.get_info()["app"] is sub
-    assert resource.canonical == r".*\.example\.com"
+    assert resource.canonical == r"[^:]*\.example\.com(:.*)?"
 
 
 @pytest.mark.parametrize(
@@ -152,7 +152,8 @@ def test_domain_must_be_str() -> None:
 
 def test_match_domain() -> None:
     assert Domain("example.com").match_domain("EXAMPLE.com")
-    assert not Domain("example.com").match_domain("example.com:8080")
+    assert Domain("example.com").match_domain("example.com:8080")
+    assert not Domain("example.com:8080").match_domain("example.com:8081")
     assert Domain("example.com:8080").match_domain("example.com:8080")
     mask = MaskDomain("*.example.com")
     assert mask.match_domain("a.b.example.com")

@@ -80,8 +80,12 @@ class Domain(AbstractRuleMatching):
         return self.match_domain(host)
 
     def match_domain(self, host: str) -> bool:
-        """True if the ``Host`` value *host* is this domain."""
-        return host.lower() == self._domain
+        """True if the ``Host`` value *host* is this domain.
+
+        The port only counts when the domain was registered with one.
+        """
+        host = host.lower()
+        return host == self._domain or host.partition(":")[0] == self._domain
 
     def get_info(self) -> Mapping[str, Any]:
         """``{"domain": domain}``."""
@@ -89,22 +93,32 @@ class Domain(AbstractRuleMatching):
 
 
 class MaskDomain(Domain):
-    """Like :class:`Domain`, with ``*`` matching any characters (``*.example.com``)."""
+    """Like :class:`Domain`, with ``*`` matching any characters (``*.example.com``).
+
+    A port in the mask must equal the request's port; without one any port matches.
+    """
 
     label_re: ClassVar[re.Pattern[str]] = re.compile(r"(?!-)[a-z0-9*-]{1,63}(?<!-)", re.ASCII)
 
     def __init__(self, domain: str) -> None:
         super().__init__(domain)
-        self._mask = re.compile(re.escape(self._domain).replace(r"\*", ".*"), re.ASCII)
+        host_mask, _, self._port = self._domain.partition(":")
+        self._mask = re.compile(
+            ".*".join(re.escape(piece) for piece in host_mask.split("*")), re.ASCII | re.IGNORECASE
+        )
+        self._pattern = self._domain.replace(".", r"\.").replace("*", "[^:]*") + "(:.*)?"
 
     @property
     def canonical(self) -> str:
-        """The mask as a regex."""
-        return self._mask.pattern
+        """The mask as a regex over ``host[:port]``."""
+        return self._pattern
 
     def match_domain(self, host: str) -> bool:
-        """True if *host* matches the mask."""
-        return self._mask.fullmatch(host.lower()) is not None
+        """True if *host* (``name[:port]``) matches the mask."""
+        hostname, _, port = host.partition(":")
+        if self._port and port != self._port:
+            return False
+        return self._mask.fullmatch(hostname) is not None
 
 
 class MatchedSubAppResource(PrefixedSubAppResource):
