@@ -168,6 +168,12 @@ def _semantics(
         if limits.max_body_size is not None and content_length > limits.max_body_size:
             raise PayloadTooLarge("request body too large")
 
+    if method == "CONNECT":
+        # A CONNECT request has no content (RFC 9110 9.3.6): whatever follows the head
+        # belongs to the tunnel, whatever the framing headers say.
+        content_length = None
+        chunked = False
+
     conn = headers.get(_CONNECTION)
     upgrade = False
     if conn is None:

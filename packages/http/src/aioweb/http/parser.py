@@ -25,6 +25,7 @@ from ._abnf import CHUNK_LINE, SINGLE_FIELD_LINE
 from ._parser_head import HeadLimits, check_field_line, check_request_line, parse_head
 from .errors import (
     BadHttpMessage,
+    BadStatusLine,
     HeaderFieldTooLarge,
     HttpProcessingError,
     InvalidHeader,
@@ -238,8 +239,10 @@ class RequestParser:
             elif state == _CHUNK_SIZE:
                 i = data.find(b"\r\n", pos)
                 if i < 0:
-                    if end - pos > MAX_CHUNK_LINE or data.find(b"\n", pos) >= 0:
-                        self._bad_chunk_line(data, pos, end)
+                    if end - pos > MAX_CHUNK_LINE:
+                        raise TransferEncodingError("chunk line too long")
+                    if _bare_cr_or_lf(data, pos, end):
+                        raise TransferEncodingError("bare CR or LF in chunk line")
                     return pos
                 if i - pos > MAX_CHUNK_LINE:
                     raise TransferEncodingError("chunk line too long")
@@ -314,14 +317,16 @@ class RequestParser:
     def _check_partial_head(self, data: bytes | bytearray, start: int) -> None:
         """Enforce limits and reject what is already wrong in an incomplete head.
 
-        Only the lines completed since the last call are looked at, so a head trickling
-        in byte by byte costs linear time, and no partial line grows past its limit.
+        Only bytes that arrived since the last call are scanned, so a head trickling in
+        byte by byte costs linear time, and no partial line grows past its limit.
         """
         limits = self._limits
         i = start + self._hline
         count = self._hcount
+        # the previous scan ended at _hscan; back up one byte for a CR waiting for its LF
+        scan = max(i, start + self._hscan - 1)
         while True:
-            j = data.find(b"\r\n", i)
+            j = data.find(b"\r\n", scan)
             if j < 0:
                 break
             if count == 0:
@@ -331,18 +336,18 @@ class RequestParser:
             else:
                 self._field_line_ok(data, i, j, count)
             count += 1
-            i = j + 2
+            i = scan = j + 2
+        end = len(data)
         self._hline = i - start
         self._hcount = count
-        self._hscan = len(data) - start
-        rest = len(data) - i
+        self._hscan = end - start
         if count == 0:
-            if rest > limits.max_line_size + 1:  # +1: a CR may wait for its LF
+            if end - i > limits.max_line_size + 1:  # +1: a CR may wait for its LF
                 raise LineTooLong("request line too long")
-            if data.find(b"\n", i) >= 0:
-                raise BadHttpMessage("bare LF in request line")
+            if _bare_cr_or_lf(data, scan, end):
+                raise BadStatusLine("bare CR or LF in request line")
         else:
-            self._check_partial_field(data, i, len(data))
+            self._check_partial_field(data, i, end, scan)
 
     def _field_line_ok(self, data: bytes | bytearray, i: int, j: int, count: int) -> None:
         limits = self._limits
@@ -353,13 +358,15 @@ class RequestParser:
         if SINGLE_FIELD_LINE.fullmatch(data, i, j) is None:
             check_field_line(bytes(data[i:j]))
 
-    def _check_partial_field(self, data: bytes | bytearray, i: int, end: int) -> None:
-        if end - i > self._limits.max_field_size + 1:
+    def _check_partial_field(
+        self, data: bytes | bytearray, i: int, end: int, scan: int | None = None
+    ) -> None:
+        if end - i > self._limits.max_field_size + 1:  # +1: a CR may wait for its LF
             raise HeaderFieldTooLarge("header field too large")
         if i < end and data[i] in b" \t":
             raise InvalidHeader("obsolete line folding")
-        if data.find(b"\n", i) >= 0:
-            raise InvalidHeader("bare LF in header section")
+        if _bare_cr_or_lf(data, i if scan is None else scan, end):
+            raise InvalidHeader("bare CR or LF in header section")
 
     def _trailer_line(self, data: bytes | bytearray, i: int, j: int) -> None:
         limits = self._limits
@@ -376,7 +383,14 @@ class RequestParser:
         name, value = m.groups()
         self._trailers.append((name.decode("ascii"), value.decode("latin-1")))
 
-    def _bad_chunk_line(self, data: bytes | bytearray, pos: int, end: int) -> None:
-        if data.find(b"\n", pos) >= 0:
-            raise TransferEncodingError("bare LF in chunk size line")
-        raise TransferEncodingError("chunk line too long")
+
+
+def _bare_cr_or_lf(data: bytes | bytearray, i: int, end: int) -> bool:
+    """Whether ``data[i:end]``, which holds no CRLF, has a CR or LF that cannot be one.
+
+    A CR in the very last position may still be followed by its LF.
+    """
+    if data.find(b"\n", i, end) >= 0:
+        return True
+    k = data.find(b"\r", i, end)
+    return 0 <= k < end - 1
