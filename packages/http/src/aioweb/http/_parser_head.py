@@ -44,9 +44,10 @@ _FIELD: Final = re.compile(
     rb"((?:[ \t]*+[\x21-\x7e\x80-\xff]++)*+)[ \t]*\r\n"
 )
 
-# absolute-form starts with a URI scheme (RFC 3986 3.1); authority-form is host:port
-# (RFC 9112 3.2.3), host being a reg-name or an IP literal, port ASCII digits.
-_SCHEME: Final = re.compile(rb"[A-Za-z][A-Za-z0-9+\-.]*:")
+# absolute-form starts with a URI scheme (RFC 3986 3.1) and, as http(s) URIs must, an
+# authority ("//"); authority-form is host:port (RFC 9112 3.2.3), host being a reg-name
+# or an IP literal, port ASCII digits.
+_SCHEME: Final = re.compile(rb"[A-Za-z][A-Za-z0-9+\-.]*://")
 _AUTHORITY: Final = re.compile(
     rb"(?:\[[0-9A-Fa-f:.vV]+\]|[A-Za-z0-9\-._~!$&'()*+,;=%]+):[0-9]{1,5}"
 )

@@ -122,13 +122,15 @@ class RequestParser:
         """How many bytes are held waiting for the rest of a line (bounded by the limits)."""
         return len(self._buf)
 
-    def feed(self, data: bytes) -> list[Event]:
+    def feed(self, data: bytes | bytearray | memoryview) -> list[Event]:
         """Parse ``data``; return the events it completes, in wire order."""
         state = self._state
         if state == _UPGRADED:
             return [bytes(data)] if data else []
         if state == _FAILED:
             self._fail_again()
+        if isinstance(data, memoryview):
+            data = bytes(data)  # from a buffered protocol
         buf = self._buf
         view: bytes | bytearray
         if buf:
@@ -382,7 +384,6 @@ class RequestParser:
             raise InvalidHeader("invalid trailer field")  # pragma: no cover
         name, value = m.groups()
         self._trailers.append((name.decode("ascii"), value.decode("latin-1")))
-
 
 
 def _bare_cr_or_lf(data: bytes | bytearray, i: int, end: int) -> bool:
