@@ -137,7 +137,9 @@ class RunningServer:
         await self.server.shutdown(timeout)
 
 
-def make_server(web: Web, handler: Handler, *, client_max_size: int | None = None, **kwargs: Any) -> Any:
+def make_server(
+    web: Web, handler: Handler, *, client_max_size: int | None = None, **kwargs: Any
+) -> Any:
     """Build the implementation's low-level ``Server`` for a handler.
 
     Neither low-level ``Server`` takes ``client_max_size``: the request factory

@@ -83,9 +83,11 @@ async def test_request_body_gzip_chunked_via_aiohttp_client(serve, web):
         return web.Response(body=await request.read())
 
     srv = await serve(handler)
-    async with aiohttp.ClientSession(timeout=TIMEOUT) as session:
-        async with session.post(srv.url, data=PAYLOAD, compress="deflate") as resp:
-            assert await resp.read() == PAYLOAD
+    async with (
+        aiohttp.ClientSession(timeout=TIMEOUT) as session,
+        session.post(srv.url, data=PAYLOAD, compress="deflate") as resp,
+    ):
+        assert await resp.read() == PAYLOAD
 
 
 async def test_corrupt_compressed_body_is_400(serve, web, wire):
@@ -145,10 +147,12 @@ async def test_response_compression_aiohttp_client(serve, web):
         return resp
 
     srv = await serve(handler)
-    async with aiohttp.ClientSession(timeout=TIMEOUT) as session:
-        async with session.get(srv.url, headers={"Accept-Encoding": "gzip"}) as resp:
-            assert resp.headers["Content-Encoding"] == "gzip"
-            assert await resp.read() == PAYLOAD * 10
+    async with (
+        aiohttp.ClientSession(timeout=TIMEOUT) as session,
+        session.get(srv.url, headers={"Accept-Encoding": "gzip"}) as resp,
+    ):
+        assert resp.headers["Content-Encoding"] == "gzip"
+        assert await resp.read() == PAYLOAD * 10
 
 
 async def test_response_not_compressed_without_accept_encoding(serve, web, wire):
@@ -169,9 +173,8 @@ async def test_precompressed_body_passed_through(serve, web):
         return web.Response(body=gzip.compress(PAYLOAD), headers={"Content-Encoding": "gzip"})
 
     srv = await serve(handler)
-    async with aiohttp.ClientSession(timeout=TIMEOUT) as session:
-        async with session.get(srv.url) as resp:
-            assert await resp.read() == PAYLOAD
+    async with aiohttp.ClientSession(timeout=TIMEOUT) as session, session.get(srv.url) as resp:
+        assert await resp.read() == PAYLOAD
 
 
 # --- cookies ---------------------------------------------------------------------------
@@ -222,9 +225,11 @@ async def test_request_cookies_parsed(serve, web):
         return web.json_response(dict(request.cookies))
 
     srv = await serve(handler)
-    async with aiohttp.ClientSession(timeout=TIMEOUT, cookies={"a": "1", "b": "two"}) as session:
-        async with session.get(srv.url) as resp:
-            assert await resp.json() == {"a": "1", "b": "two"}
+    async with (
+        aiohttp.ClientSession(timeout=TIMEOUT, cookies={"a": "1", "b": "two"}) as session,
+        session.get(srv.url) as resp,
+    ):
+        assert await resp.json() == {"a": "1", "b": "two"}
     async with httpx.AsyncClient(timeout=10) as client:
         resp = await client.get(srv.url, headers={"Cookie": 'x=1; bad cookie; y="q"; z=3'})
     parsed = resp.json()
@@ -241,9 +246,11 @@ async def test_cookie_round_trip_with_aiohttp_jar(serve, web):
 
     srv = await serve(handler)
     jar = aiohttp.CookieJar(unsafe=True)  # 127.0.0.1 is an IP: the jar needs unsafe=True
-    async with aiohttp.ClientSession(timeout=TIMEOUT, cookie_jar=jar) as session:
-        async with session.get(srv.url + "/") as resp:
-            assert await resp.text() == "none"
+    async with (
+        aiohttp.ClientSession(timeout=TIMEOUT, cookie_jar=jar) as session,
+        session.get(srv.url + "/") as resp,
+    ):
+        assert await resp.text() == "none"
         async with session.get(srv.url + "/login") as resp:
             assert await resp.text() == "none"
         async with session.get(srv.url + "/") as resp:
@@ -272,9 +279,11 @@ async def test_urlencoded_form_aiohttp_and_httpx(serve, web):
         return web.json_response(await form_handler(request))
 
     srv = await serve(handler)
-    async with aiohttp.ClientSession(timeout=TIMEOUT) as session:
-        async with session.post(srv.url, data={"a": "1", "é": "ü & ="}) as resp:
-            assert await resp.json() == [["a", "1"], ["é", "ü & ="]]
+    async with (
+        aiohttp.ClientSession(timeout=TIMEOUT) as session,
+        session.post(srv.url, data={"a": "1", "é": "ü & ="}) as resp,
+    ):
+        assert await resp.json() == [["a", "1"], ["é", "ü & ="]]
     async with httpx.AsyncClient(timeout=10) as client:
         resp = await client.post(srv.url, data={"k": ["v1", "v2"]})
     assert resp.json() == [["k", "v1"], ["k", "v2"]]
@@ -290,13 +299,15 @@ async def test_multipart_form_aiohttp_formdata(serve, web):
     form.add_field(
         "upload", io.BytesIO(b"file contents\r\n--"), filename="a.txt", content_type="text/plain"
     )
-    async with aiohttp.ClientSession(timeout=TIMEOUT) as session:
-        async with session.post(srv.url, data=form) as resp:
-            assert resp.status == 200
-            assert await resp.json() == [
-                ["name", "value"],
-                ["upload", "a.txt", "text/plain", "file contents\r\n--"],
-            ]
+    async with (
+        aiohttp.ClientSession(timeout=TIMEOUT) as session,
+        session.post(srv.url, data=form) as resp,
+    ):
+        assert resp.status == 200
+        assert await resp.json() == [
+            ["name", "value"],
+            ["upload", "a.txt", "text/plain", "file contents\r\n--"],
+        ]
 
 
 async def test_multipart_form_httpx_files(serve, web):
@@ -332,9 +343,11 @@ async def test_multipart_reader_streaming(serve, web):
     form = aiohttp.FormData()
     form.add_field("a", b"x" * 100_000, filename="a.bin")
     form.add_field("b", "short")
-    async with aiohttp.ClientSession(timeout=TIMEOUT) as session:
-        async with session.post(srv.url, data=form) as resp:
-            assert await resp.json() == [["a", "a.bin", 100_000], ["b", None, 5]]
+    async with (
+        aiohttp.ClientSession(timeout=TIMEOUT) as session,
+        session.post(srv.url, data=form) as resp,
+    ):
+        assert await resp.json() == [["a", "a.bin", 100_000], ["b", None, 5]]
 
 
 async def test_post_over_client_max_size_is_413(serve, web):
@@ -357,7 +370,9 @@ async def test_json_request_and_response(serve, web):
         return web.json_response({"echo": data, "len": len(json.dumps(data))}, status=201)
 
     srv = await serve(handler)
-    async with aiohttp.ClientSession(timeout=TIMEOUT) as session:
-        async with session.post(srv.url, json={"k": [1, 2, 3]}) as resp:
-            assert resp.status == 201
-            assert (await resp.json())["echo"] == {"k": [1, 2, 3]}
+    async with (
+        aiohttp.ClientSession(timeout=TIMEOUT) as session,
+        session.post(srv.url, json={"k": [1, 2, 3]}) as resp,
+    ):
+        assert resp.status == 201
+        assert (await resp.json())["echo"] == {"k": [1, 2, 3]}

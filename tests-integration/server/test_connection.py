@@ -16,13 +16,15 @@ async def test_response_text(serve, web):
         return web.Response(text="hello")
 
     srv = await serve(handler)
-    async with aiohttp.ClientSession(timeout=TIMEOUT) as session:
-        async with session.get(srv.url + "/x") as resp:
-            assert resp.status == 200
-            assert resp.headers["Content-Type"] == "text/plain; charset=utf-8"
-            assert resp.headers["Content-Length"] == "5"
-            assert "Date" in resp.headers
-            assert await resp.read() == b"hello"
+    async with (
+        aiohttp.ClientSession(timeout=TIMEOUT) as session,
+        session.get(srv.url + "/x") as resp,
+    ):
+        assert resp.status == 200
+        assert resp.headers["Content-Type"] == "text/plain; charset=utf-8"
+        assert resp.headers["Content-Length"] == "5"
+        assert "Date" in resp.headers
+        assert await resp.read() == b"hello"
 
 
 async def test_request_attributes(serve, web):
@@ -212,10 +214,12 @@ async def test_chunked_upload(serve, web):
         for _ in range(50):
             yield b"a" * 10_000
 
-    async with aiohttp.ClientSession(timeout=TIMEOUT) as session:
-        async with session.post(srv.url, data=gen()) as resp:
-            assert resp.status == 200
-            assert await resp.text() == "500000"
+    async with (
+        aiohttp.ClientSession(timeout=TIMEOUT) as session,
+        session.post(srv.url, data=gen()) as resp,
+    ):
+        assert resp.status == 200
+        assert await resp.text() == "500000"
 
 
 async def test_chunked_upload_raw_with_trailers(serve, web, wire):

@@ -58,7 +58,7 @@ async def test_multipart_upload_100mb_streams_in_bounded_memory(serve, web):
 
     async def body():
         yield (
-            f"--{boundary}\r\nContent-Disposition: form-data; name=\"f\"; filename=\"big.bin\"\r\n"
+            f'--{boundary}\r\nContent-Disposition: form-data; name="f"; filename="big.bin"\r\n'
             "Content-Type: application/octet-stream\r\n\r\n"
         ).encode()
         sent = 0
@@ -69,14 +69,16 @@ async def test_multipart_upload_100mb_streams_in_bounded_memory(serve, web):
 
     started = time.monotonic()
     with traced() as peak:
-        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60)) as session:
-            async with session.post(
+        async with (
+            aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60)) as session,
+            session.post(
                 srv.url,
                 data=body(),
                 headers={"Content-Type": f"multipart/form-data; boundary={boundary}"},
-            ) as resp:
-                assert resp.status == 200
-                assert await resp.text() == str(total)
+            ) as resp,
+        ):
+            assert resp.status == 200
+            assert await resp.text() == str(total)
         grown = peak()
     elapsed = time.monotonic() - started
     assert result == {"size": total, "name": "big.bin"}
@@ -155,7 +157,8 @@ async def test_unread_compressed_body_is_not_decompressed(serve, web, wire, impl
     srv = await serve(handler)
     req = (
         b"POST /bomb HTTP/1.1\r\nHost: x\r\nContent-Encoding: br\r\n"
-        b"Content-Length: %d\r\n\r\n" % len(bomb)
+        b"Content-Length: %d\r\n\r\n"
+        % len(bomb)
         + bomb
         + b"GET /after HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
     )
@@ -173,13 +176,13 @@ async def test_unread_compressed_body_is_not_decompressed(serve, web, wire, impl
     # aiohttp inflates request bodies eagerly as bytes arrive (about 2 s for this bomb
     # before the handler's answer ends it); aioweb decodes only what the handler
     # reads, so the ignored bomb costs no more than its compressed size.
-    limit = 3.0 if impl == "aiohttp" else 1.0
+    limit = 6.0 if impl == "aiohttp" else 1.5
     assert elapsed < limit, f"took {elapsed:.1f}s: was the unread body decompressed?"
     assert grown < 30 * MiB, f"memory grew by {grown / MiB:.1f} MiB"
     await srv.alive()
 
 
-async def test_read_compressed_bomb_is_capped(serve, web, wire, caplog):
+async def test_read_compressed_bomb_is_capped(serve, web, wire, caplog, impl):
     bomb = brotli_bomb()
 
     async def handler(request):
@@ -195,7 +198,9 @@ async def test_read_compressed_bomb_is_capped(serve, web, wire, caplog):
     with traced() as peak:
         data = await wire.exchange(srv.port, req, timeout=10)
         grown = peak()
-    assert time.monotonic() - started < 2.5
+    # aiohttp inflates as bytes arrive, before the cap applies; aioweb stops at the cap.
+    limit = 6.0 if impl == "aiohttp" else 1.5
+    assert time.monotonic() - started < limit
     assert b"read it all?" not in data
     assert data.startswith((b"HTTP/1.1 413", b"HTTP/1.1 400"))
     assert grown < 40 * MiB, f"memory grew by {grown / MiB:.1f} MiB"
@@ -225,7 +230,7 @@ async def test_client_that_never_reads_blocks_drain(serve, web, wire):
         return resp
 
     srv = await serve(handler)
-    async with wire.connect(srv.port) as (reader, writer):
+    async with wire.connect(srv.port) as (_reader, writer):
         writer.write(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
         with traced() as peak:
             await asyncio.sleep(1.5)

@@ -20,9 +20,11 @@ def quiet_server_logs(caplog):
 
 
 async def fetch(url, **kwargs):
-    async with aiohttp.ClientSession(timeout=TIMEOUT) as session:
-        async with session.get(url, allow_redirects=False, **kwargs) as resp:
-            return resp.status, resp.reason, resp.headers.copy(), await resp.read()
+    async with (
+        aiohttp.ClientSession(timeout=TIMEOUT) as session,
+        session.get(url, allow_redirects=False, **kwargs) as resp,
+    ):
+        return resp.status, resp.reason, resp.headers.copy(), await resp.read()
 
 
 @pytest.mark.parametrize(("status", "body"), [(200, b"ok"), (201, b"made"), (418, b"tea")])
