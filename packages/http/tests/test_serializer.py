@@ -190,6 +190,19 @@ def test_non_str_value_is_value_error() -> None:
         build_head(200, 5, [])  # type: ignore[arg-type]
 
 
+def test_name_cache_is_bounded() -> None:
+    from aioweb.http import serializer
+
+    for i in range(serializer._TOKEN_NAMES_MAX + 50):
+        assert build_head(200, None, [(f"X-Name-{i}", "v")]).endswith(b"-%d: v\r\n\r\n" % i)
+    assert len(serializer._TOKEN_NAMES) <= serializer._TOKEN_NAMES_MAX
+    # A bad name is never remembered, however often it is tried.
+    for _ in range(3):
+        with pytest.raises(ValueError, match="invalid header name"):
+            build_head(200, None, [("X Bad", "v")])
+    assert "X Bad" not in serializer._TOKEN_NAMES
+
+
 def test_returns_single_bytes_object() -> None:
     assert type(build_head(200, None, [("A", "b")])) is bytes
 
