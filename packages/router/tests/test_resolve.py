@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from aioweb.exceptions import HTTPMethodNotAllowed, HTTPNotFound
 from aioweb.router import AbstractResource, MatchInfoError, UrlDispatcher, UrlMappingMatchInfo
-from aioweb.router._index import index_key
+from aioweb.router._index import Bucket, index_key
 
 from .conftest import FakeRequest, MakeRequest
 
@@ -309,6 +309,19 @@ def _unique_vars(pattern: str) -> str:
 async def test_index_agrees_with_a_full_scan(
     make_request: MakeRequest, routes: list[tuple[str, str]], paths: list[str], method: str
 ) -> None:
+    # SMALL = 0 sends every key through the segment tree, whatever its size.
+    original, Bucket.SMALL = Bucket.SMALL, 0
+    try:
+        await _check_against_scan(make_request, routes, paths, method)
+        Bucket.SMALL = original
+        await _check_against_scan(make_request, routes, paths, method)
+    finally:
+        Bucket.SMALL = original
+
+
+async def _check_against_scan(
+    make_request: MakeRequest, routes: list[tuple[str, str]], paths: list[str], method: str
+) -> None:
     async def handler(request: Any) -> None:
         return None
 
@@ -352,3 +365,45 @@ def test_index_keys() -> None:
     assert index_key(DynamicResource("/a/{x}/b")) == "/a"
     assert index_key(DynamicResource("/a{x}")) == "/"
     assert index_key(DynamicResource("/core/locations{tail:.*}")) == "/core"
+
+
+@pytest.mark.parametrize("small", [0, Bucket.SMALL])
+@pytest.mark.parametrize(
+    ("patterns", "path", "winner"),
+    [
+        # tail (may match "/") registered first, then a one-segment variable
+        (["/a/{t:.*}", "/a/{x}"], "/a/b", 0),
+        (["/a/{x}", "/a/{t:.*}"], "/a/b", 0),
+        # variable with literal prefix vs bare variable vs literal segment
+        (["/a/{x}/c", "/a/b{y}/c", "/a/b/c/{z:.*}"], "/a/bb/c", 0),
+        (["/a/b{y}/c", "/a/{x}/c"], "/a/bb/c", 0),
+        (["/a/{x}/{y}", "/a/b/{y}"], "/a/b/c", 1),  # key /a/b is longer than /a
+        (["/a/{x}.{e}", "/a/{x}"], "/a/f.txt", 0),
+        (["/a/{x}", "/a/{x}.{e}"], "/a/f.txt", 0),
+        (["/a/{n:\\d+}", "/a/{x}"], "/a/12", 0),
+        (["/a/{n:\\d+}", "/a/{x}"], "/a/ab", 1),
+        (["/a/x{n:[0-9]+}y", "/a/x{s}"], "/a/x1y", 0),
+        (["/a/x{s}", "/a/x{n:[0-9]+}y"], "/a/x1y", 0),
+        (["/{x}/b", "/{t:.*}", "/a/{y}"], "/a/b", 2),
+        (["/{t:.*}", "/{x}/b"], "/a/b", 0),
+        (["/{x}/b", "/{t:.*}"], "/a/b", 0),
+    ],
+)
+async def test_registration_order_inside_one_key(
+    make_request: MakeRequest,
+    h: Any,
+    patterns: list[str],
+    path: str,
+    winner: int,
+    small: int,
+) -> None:
+    original, Bucket.SMALL = Bucket.SMALL, small
+    try:
+        router = UrlDispatcher()
+        routes = [router.add_get(pattern, h) for pattern in patterns]
+        mi = await resolve(router, make_request, "GET", path)
+        assert mi.route is routes[winner]
+        expected_route, _ = await reference_resolve(router, make_request("GET", path))
+        assert expected_route is routes[winner]
+    finally:
+        Bucket.SMALL = original

@@ -78,9 +78,12 @@ class UrlDispatcher(Mapping[str, AbstractResource]):
         while url_part:
             bucket = buckets.get(url_part)
             if bucket is not None:
-                if segments is None and bucket.tree is not None:
-                    segments = path.split("/")
-                for _, resource, fast in bucket.candidates(path, segments or []):
+                candidates = bucket.small
+                if candidates is None:
+                    if segments is None:
+                        segments = path.split("/")
+                    candidates = bucket.candidates(path, segments)
+                for _, resource, fast in candidates:
                     if fast is not None:
                         match_dict = fast._match(path)
                         if match_dict is None:

@@ -216,10 +216,16 @@ def _close(text: str, var_prefix: str | None) -> tuple[str | None, str]:
 class Bucket:
     """The resources of one key."""
 
-    __slots__ = ("key", "others", "plain", "skip", "tree")
+    __slots__ = ("entries", "key", "others", "plain", "skip", "small", "tree")
+
+    #: Up to this many resources, a key's candidates are simply all of them:
+    #: a few regex matches cost less than walking the tree.
+    SMALL = 4
 
     def __init__(self, key: str) -> None:
         self.key = key
+        self.entries: list[Entry] = []
+        self.small: list[Entry] | None = None
         self.plain: dict[str, list[Entry]] = {}
         self.others: list[Entry] = []
         self.tree: _Node | None = None
@@ -227,6 +233,8 @@ class Bucket:
         self.skip = 1 if key == "/" else key.count("/") + 1
 
     def add(self, entry: Entry) -> None:
+        self.entries.append(entry)
+        self.small = self.entries if len(self.entries) <= self.SMALL else None
         resource = entry[1]
         if type(resource) is PlainResource:
             self.plain.setdefault(resource.canonical, []).append(entry)
