@@ -8,6 +8,7 @@ ASCII digits only (``\\d`` would also match other Unicode digits).
 
 from __future__ import annotations
 
+import codecs
 import datetime
 import functools
 import importlib
@@ -193,6 +194,7 @@ def _decode_rfc2231(value: str) -> str | None:
     if not sep:
         return None
     try:
+        codecs.lookup(charset or "utf-8")  # unquote() only looks it up for "%XX"
         return unquote(encoded, charset or "utf-8", "strict")
     except (LookupError, UnicodeDecodeError):
         return None
