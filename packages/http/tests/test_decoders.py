@@ -24,14 +24,14 @@ def _raw_deflate(data: bytes) -> bytes:
 
 
 def _brotli(data: bytes) -> bytes:
-    import brotli  # noqa: PLC0415 - optional dependency
+    import brotli
 
     out: bytes = brotli.compress(data, quality=4)
     return out
 
 
 def _zstd(data: bytes) -> bytes:
-    import zstandard  # noqa: PLC0415 - optional dependency
+    import zstandard
 
     # with a checksum, so that corruption is detectable at all
     out: bytes = zstandard.ZstdCompressor(write_checksum=True).compress(data)
