@@ -51,6 +51,7 @@ class FakeProtocol:
     def __init__(self) -> None:
         self.transport: FakeTransport | None = FakeTransport()
         self.writing_paused = False
+        self.closing = False
 
     async def wait_writable(self) -> None:
         return None
