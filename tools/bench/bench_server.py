@@ -30,7 +30,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from _servers.results import ServerResult, WrkResult, machine_info, report
+from _servers.results import ServerResult, WrkResult, machine_info, pick_runs, report
 
 HERE = Path(__file__).resolve().parent
 SERVERS_DIR = HERE / "_servers"
@@ -201,19 +201,31 @@ def parse_wrk(output: str) -> WrkResult:
     )
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (/proc/<pid>/stat fields 14 and 15)."""
+    with open(f"/proc/{pid}/stat") as f:
+        stat = f.read()
+    fields = stat[stat.rindex(")") + 2 :].split()  # the name may hold spaces; skip it
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def run_wrk(
-    port: int, workload: Workload, *, duration: int, connections: int, pin: str | None
+    server: ServerProcess, workload: Workload, *, duration: int, connections: int, pin: str | None
 ) -> WrkResult:
     cmd = ["wrk", "-t1", f"-c{connections}", f"-d{duration}s", "--latency", "--timeout", "5s"]
     if workload.lua:
         cmd += ["-s", str(HERE / workload.lua)]
-    cmd.append(f"http://127.0.0.1:{port}{workload.path}")
+    cmd.append(f"http://127.0.0.1:{server.port}{workload.path}")
     if pin is not None:
         cmd = ["taskset", "-c", pin, *cmd]
+    cpu_before, wall_before = cpu_seconds(server.pid), time.monotonic()
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=duration + 60)
+    wall, cpu = time.monotonic() - wall_before, cpu_seconds(server.pid) - cpu_before
     if proc.returncode != 0:
         raise BenchError(f"wrk failed ({proc.returncode}):\n{proc.stdout}{proc.stderr}")
-    return parse_wrk(proc.stdout)
+    result = parse_wrk(proc.stdout)
+    result.wall_s, result.cpu_s = wall, cpu
+    return result
 
 
 # --- idle keep-alive connections ---------------------------------------------------------
@@ -303,34 +315,33 @@ def _load_rounds(
     Interleaving (and rotating the order each round) spreads any slow spell of a shared or
     virtual machine over all servers instead of charging it to whichever ran at that moment.
     """
-    samples: dict[tuple[str, str], list[WrkResult]] = {}
     for rnd in range(args.rounds):
         for wl in args.workloads:
             names = list(live)
             names = names[rnd % len(names) :] + names[: rnd % len(names)] if names else []
             for name in names:
-                server, workload = live[name], WORKLOADS[wl]
+                server, workload, res = live[name], WORKLOADS[wl], results[name]
                 try:
                     if rnd == 0:
-                        run_wrk(
-                            server.port, workload, duration=1, connections=args.connections, pin=pin
-                        )
+                        run_wrk(server, workload, duration=1, connections=args.connections, pin=pin)
                     run = run_wrk(
-                        server.port,
+                        server,
                         workload,
                         duration=args.duration,
                         connections=args.connections,
                         pin=pin,
                     )
                 except BenchError as exc:
-                    results[name].skipped = f"{exc}\n{server.stderr_tail()}"
-                    print(f"[{name}] FAILED: {results[name].skipped}", file=sys.stderr)
+                    res.problems.append(f"load runs stopped at {wl}: {exc}")
+                    print(f"[{name}] FAILED: {exc}\n{server.stderr_tail()}", file=sys.stderr)
+                    res.peak_rss_kib = server.status_kib("VmHWM")
                     live.pop(name).stop()
                     continue
-                samples.setdefault((name, wl), []).append(run)
+                res.samples.setdefault(wl, []).append(run)
+                cpu = "" if run.cpu_use is None else f", server CPU {run.cpu_use:.0%}"
                 print(
                     f"[round {rnd + 1}/{args.rounds}] {name} {wl}: {run.rps:,.0f} req/s, "
-                    f"p99 {run.p99_ms:.2f} ms"
+                    f"p99 {run.p99_ms:.2f} ms{cpu}"
                     + (
                         f", {run.errors} socket errors, {run.non_2xx} non-2xx"
                         if run.errors or run.non_2xx
@@ -339,13 +350,9 @@ def _load_rounds(
                     file=sys.stderr,
                 )
     for name, server in live.items():
-        res = results[name]
-        res.peak_rss_kib = server.status_kib("VmHWM")
-        for wl in args.workloads:
-            runs = sorted(samples.get((name, wl), []), key=lambda r: r.rps)
-            if runs:
-                res.runs[wl] = runs[(len(runs) - 1) // 2]
-                res.rps_samples[wl] = [r.rps for r in runs]
+        results[name].peak_rss_kib = server.status_kib("VmHWM")
+    for res in results.values():
+        pick_runs(res, args.pick)
 
 
 def _idle_rounds(
@@ -359,10 +366,15 @@ def _idle_rounds(
                 continue
             try:
                 with ServerProcess(name, pin=pin, uvloop=args.uvloop, profile=None) as server:
-                    base, per_conn = measure_idle(server, args.idle, args.settle)
-            except (BenchError, OSError) as exc:
-                res.skipped = f"idle connections: {exc}"
-                print(f"[{name}] FAILED: {res.skipped}", file=sys.stderr)
+                    try:
+                        base, per_conn = measure_idle(server, args.idle, args.settle)
+                    except (BenchError, OSError) as exc:
+                        res.problems.append(f"idle connections: {exc}")
+                        print(f"[{name}] FAILED: {exc}\n{server.stderr_tail()}", file=sys.stderr)
+                        continue
+            except BenchError as exc:
+                res.problems.append(f"idle connections: {exc}")
+                print(f"[{name}] FAILED: {exc}", file=sys.stderr)
                 continue
             samples.setdefault(name, []).append((base, per_conn))
             print(
@@ -392,6 +404,8 @@ def bench(args: argparse.Namespace) -> int:
     for res in results.values():
         if res.skipped:
             lines.append(f"\n{res.name}: not measured — {res.skipped.splitlines()[0]}")
+        for problem in dict.fromkeys(res.problems):
+            lines.append(f"\n{res.name}: partly measured — {problem.splitlines()[0]}")
     print("\n".join(lines))
     if args.json:
         data = {
@@ -399,7 +413,7 @@ def bench(args: argparse.Namespace) -> int:
             "results": {n: asdict(r) for n, r in results.items()},
         }
         Path(args.json).write_text(json.dumps(data, indent=2) + "\n")
-    return 1 if any(res.skipped for res in results.values()) else 0
+    return 1 if any(res.skipped or res.problems for res in results.values()) else 0
 
 
 def profile(args: argparse.Namespace) -> int:
@@ -416,7 +430,7 @@ def profile(args: argparse.Namespace) -> int:
         try:
             verify(server.port, WORKLOADS[wl])
             run = run_wrk(
-                server.port,
+                server,
                 WORKLOADS[wl],
                 duration=args.duration,
                 connections=args.connections,
@@ -445,7 +459,13 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--quick", action="store_true", help="one round of 3 s runs")
     parser.add_argument("--duration", type=int, help="seconds per wrk run (default 10)")
-    parser.add_argument("--rounds", type=int, help="interleaved rounds, median kept (default 3)")
+    parser.add_argument("--rounds", type=int, help="interleaved rounds (default 3)")
+    parser.add_argument(
+        "--pick",
+        choices=("best", "median"),
+        default="best",
+        help="which round to show per workload, by req/s (default best)",
+    )
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--idle", type=int, help="idle connections to open (default 1000; 0 skips)")
     parser.add_argument("--settle", type=float, default=1.0, help="seconds before reading RSS")
