@@ -148,11 +148,12 @@ def _literal_is_exact(text: str) -> bool:
 
 
 class _Node:
-    __slots__ = ("literal", "prefix_lengths", "prefixed", "tail", "terminal")
+    __slots__ = ("literal", "prefix_lengths", "prefixed", "tail", "terminal", "wild")
 
     def __init__(self) -> None:
         self.literal: dict[str, _Node] = {}
-        self.prefixed: dict[str, _Node] = {}
+        self.wild: _Node | None = None  # a segment with a variable and no literal prefix
+        self.prefixed: dict[str, _Node] = {}  # by the literal text before the variable
         self.prefix_lengths: tuple[int, ...] = ()
         self.terminal: list[Entry] = []
         self.tail: list[Entry] = []
@@ -160,25 +161,42 @@ class _Node:
     def child(self, literal: str | None, prefix: str) -> _Node:
         if literal is not None:
             return self.literal.setdefault(literal, _Node())
+        if not prefix:
+            if self.wild is None:
+                self.wild = _Node()
+            return self.wild
         if prefix not in self.prefixed:
             self.prefixed[prefix] = _Node()
             self.prefix_lengths = tuple(sorted({*self.prefix_lengths, len(prefix)}))
         return self.prefixed[prefix]
 
     def collect(self, segments: list[str], i: int, out: list[Entry]) -> None:
-        if self.tail:
-            out.extend(self.tail)
-        if i == len(segments):
-            out.extend(self.terminal)
-            return
-        segment = segments[i]
-        node = self.literal.get(segment)
-        if node is not None:
-            node.collect(segments, i + 1, out)
-        for length in self.prefix_lengths:
-            node = self.prefixed.get(segment[:length])
-            if node is not None:
-                node.collect(segments, i + 1, out)
+        # Order of collection does not matter: the caller sorts by registration.
+        node = self
+        end = len(segments)
+        while True:
+            if node.tail:
+                out.extend(node.tail)
+            if i == end:
+                out.extend(node.terminal)
+                return
+            segment = segments[i]
+            i += 1
+            for length in node.prefix_lengths:
+                child = node.prefixed.get(segment[:length])
+                if child is not None:
+                    child.collect(segments, i, out)
+            literal = node.literal.get(segment) if node.literal else None
+            wild = node.wild
+            if literal is None:
+                if wild is None:
+                    return
+                node = wild
+            elif wild is None:
+                node = literal
+            else:
+                literal.collect(segments, i, out)
+                node = wild
 
 
 def _shape(resource: DynamicResource) -> tuple[list[tuple[str | None, str]], bool]:
