@@ -8,7 +8,7 @@ from typing import Any
 
 from aioweb.router import UrlDispatcher
 
-from .conftest import MakeRequest  # noqa: TID252
+from .conftest import MakeRequest
 
 
 async def test_memory_flat_over_many_distinct_paths(make_request: MakeRequest, h: Any) -> None:
