@@ -1,7 +1,5 @@
 """The result of a resolution: the matched values, the route and the application stack."""
 
-from __future__ import annotations
-
 from collections.abc import Generator, Mapping
 from contextlib import contextmanager
 from typing import Any
@@ -102,6 +100,9 @@ class MatchInfoError(UrlMappingMatchInfo):
     The exception is :class:`~aioweb.exceptions.HTTPNotFound` when no path
     matched and :class:`~aioweb.exceptions.HTTPMethodNotAllowed` (with ``Allow``)
     when the path matched under other methods.
+
+    :param http_exception: the exception to raise.
+    :type http_exception: aioweb.exceptions.HTTPException
     """
 
     __slots__ = ("_exception",)

@@ -161,7 +161,11 @@ class ResourceRoute(AbstractRoute):
 
 
 class SystemRoute(AbstractRoute):
-    """The route of a failed resolution: its handler raises the HTTP exception."""
+    """The route of a failed resolution: its handler raises the HTTP exception.
+
+    :param http_exception: the exception the handler raises.
+    :type http_exception: aioweb.exceptions.HTTPException
+    """
 
     def __init__(self, http_exception: HTTPException) -> None:
         super().__init__(METH_ANY, self._handle)
