@@ -26,7 +26,8 @@ from collections.abc import Generator, Iterable
 from html import escape
 from typing import Any, Final, NamedTuple
 
-from multidict import CIMultiDict, CIMultiDictProxy, MultiDict
+import multidict
+from multidict import CIMultiDict, CIMultiDictProxy
 from yarl import URL
 
 from aioweb.http import EndOfMessage, HttpProcessingError, RequestHead
@@ -51,6 +52,21 @@ server_logger = logging.getLogger("aioweb.server.legacy")
 _PAYLOAD_HIGH_WATER: Final = 2**17
 _MAX_PIPELINED: Final = 16
 _MAX_DISCARD: Final = 2**20
+
+
+class MultiDict(multidict.MultiDict[Any]):
+    """:class:`multidict.MultiDict` that also takes ``bytes`` keys, as the old one did.
+
+    Old code builds it from ``parse_qsl(body_bytes)``; bytes keys are decoded as UTF-8
+    (invalid bytes replaced), values are kept as they are.
+    """
+
+    def __init__(self, arg: Any = (), /, **kwargs: Any) -> None:
+        pairs = arg.items() if hasattr(arg, "items") else arg
+        super().__init__(
+            [(k.decode("utf-8", "replace") if isinstance(k, bytes) else k, v) for k, v in pairs],
+            **kwargs,
+        )
 
 
 class RawRequestMessage(NamedTuple):
@@ -323,7 +339,9 @@ class Response:
                 headers["Connection"] = "keep-alive"
         elif self.version >= HttpVersion11:
             headers["Connection"] = "close"
-        head = build_head(self.status, self.reason, headers.items(), self.version)
+        # CIMultiDict keys are multidict.istr; the serialiser takes plain str names.
+        fields = [(str(name), value) for name, value in headers.items()]
+        head = build_head(self.status, self.reason, fields, self.version)
         self.headers_sent = True
         self.writer.write(head)
 
