@@ -82,7 +82,8 @@ class Application(MutableMapping["str | AppKey[Any]", Any]):
 
     :param logger: the logger for the application's messages.
     :param router: deprecated; a :class:`~aioweb.router.UrlDispatcher` to use.
-    :param middlewares: new-style middlewares (see :func:`middleware`), outermost first.
+    :param middlewares: new-style middlewares (see :func:`middleware`), outermost first
+        (``None`` means none).
     :param handler_args: extra keyword arguments for the low-level server.
     :param client_max_size: the largest request body ``read()``/``post()`` accept.
     :param client_max_fields: the most form fields ``post()`` accepts.
@@ -99,7 +100,7 @@ class Application(MutableMapping["str | AppKey[Any]", Any]):
         *,
         logger: logging.Logger = web_logger,
         router: UrlDispatcher | None = None,
-        middlewares: Iterable[Middleware] = (),
+        middlewares: Iterable[Middleware] | None = (),
         handler_args: Mapping[str, Any] | None = None,
         client_max_size: int = 1024**2,
         client_max_fields: int = 1000,
@@ -123,7 +124,7 @@ class Application(MutableMapping["str | AppKey[Any]", Any]):
         self._loop = loop
         self._handler_args = handler_args
         self.logger = logger
-        self._middlewares: FrozenList[Middleware] = FrozenList(middlewares)
+        self._middlewares: FrozenList[Middleware] = FrozenList(middlewares or ())
         self._state: dict[str | AppKey[Any], Any] = {}
         self._frozen = False
         self._pre_frozen = False
