@@ -321,3 +321,46 @@ async def test_idle_keep_alive_connection_times_out(serve, web, wire):
         assert await asyncio.wait_for(reader.read(), 5) == b""
         assert time.monotonic() - started < 3.0
     await srv.alive()
+
+
+async def test_post_spools_large_file_field(serve, web):
+    total = 30 * MiB
+    boundary = "spool-boundary"
+    piece = bytes(range(256)) * 1024  # 256 KiB
+    result: dict[str, object] = {}
+
+    async def handler(request):
+        form = await request.post()
+        field = form["f"]
+        size = 0
+        while chunk := field.file.read(MiB):
+            size += len(chunk)
+        result.update(size=size, name=field.filename, note=form["note"])
+        return web.Response(text=str(size))
+
+    srv = await serve(handler, client_max_size=64 * MiB)
+
+    async def body():
+        yield (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="note"\r\n\r\nhi\r\n'
+            f'--{boundary}\r\nContent-Disposition: form-data; name="f"; filename="s.bin"\r\n'
+            "Content-Type: application/octet-stream\r\n\r\n"
+        ).encode()
+        for _ in range(total // len(piece)):
+            yield piece
+        yield f"\r\n--{boundary}--\r\n".encode()
+
+    with traced() as peak:
+        async with (
+            aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60)) as session,
+            session.post(
+                srv.url,
+                data=body(),
+                headers={"Content-Type": f"multipart/form-data; boundary={boundary}"},
+            ) as resp,
+        ):
+            assert resp.status == 200
+        grown = peak()
+    assert result == {"size": total, "name": "s.bin", "note": "hi"}
+    # post() keeps file fields on disk past a threshold, not in memory.
+    assert grown < 20 * MiB, f"memory grew by {grown / MiB:.1f} MiB for a 30 MiB file field"

@@ -188,3 +188,22 @@ async def test_handler_returning_none_is_500(serve, web, quiet_server_logs):
     status, _, _, _ = await fetch(srv.url)
     assert status == 500
     await srv.alive()
+
+
+@pytest.mark.aioweb_only(reason="aiohttp's Server header carries the Python and aiohttp versions")
+async def test_server_header_reveals_no_version(serve, web, wire):
+    async def handler(request):
+        return web.Response(text="x")
+
+    srv = await serve(handler)
+    data = await wire.exchange(srv.port, b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    (resp,) = wire.parse_responses(data)
+    server = resp.header("Server")
+    assert server is None or not any(ch.isdigit() for ch in server), server
+    assert "Python" not in (server or "")
+    # Nor do error pages of the parser.
+    data = await wire.exchange(srv.port, b"GET / HTTP/1.1\r\nHost: x\r\nX : y\r\n\r\n")
+    (bad,) = wire.parse_responses(data)
+    assert bad.status == 400
+    assert not any(ch.isdigit() for ch in (bad.header("Server") or ""))
+    assert b"Traceback" not in bad.body
