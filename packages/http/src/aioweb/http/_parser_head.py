@@ -113,13 +113,14 @@ def parse_head(data: bytes, start: int, end: int, limits: HeadLimits) -> Request
     hstart = le + 2
     if hstart < end:
         count = data.count(b"\n", hstart, end)
-        if count > limits.max_headers:
-            raise TooManyHeaders("too many header fields")
-        if end - hstart > limits.max_field_size + 2:
-            _check_field_sizes(data, hstart, end, limits.max_field_size)
+        if count > limits.max_headers or (
+            end - hstart > limits.max_field_size + 2
+            and _has_long_line(data, hstart, end, limits.max_field_size)
+        ):
+            _diagnose_fields(data[hstart:end], limits)
         raw: RawPairs = _FIELD.findall(data, hstart, end)
         if len(raw) != count:
-            _diagnose_fields(data[hstart:end])
+            _diagnose_fields(data[hstart:end], limits)
         pairs = [(n.decode("ascii"), v.decode("latin-1")) for n, v in raw]
         headers = CIMultiDictProxy(CIMultiDict(pairs))
         return _semantics(method, target, version, headers, tuple(raw), limits)
@@ -305,18 +306,24 @@ def check_field_line(line: bytes | bytearray) -> None:
     raise InvalidHeader("invalid character in field value")
 
 
-def _diagnose_fields(block: bytes) -> None:
+def _diagnose_fields(block: bytes, limits: HeadLimits) -> None:
+    """Find the first bad line of a header block, in the order an incremental parse would."""
     # The block ends with CRLF; split() leaves an empty last item.
-    for line in block.split(b"\r\n")[:-1]:
+    for number, line in enumerate(block.split(b"\r\n")[:-1], 1):
+        if len(line) > limits.max_field_size:
+            raise HeaderFieldTooLarge("header field too large")
+        if number > limits.max_headers:
+            raise TooManyHeaders("too many header fields")
         check_field_line(line)
     raise InvalidHeader("malformed header section")  # pragma: no cover - defensive
 
 
-def _check_field_sizes(data: bytes, start: int, end: int, limit: int) -> None:
+def _has_long_line(data: bytes, start: int, end: int, limit: int) -> bool:
     while start < end:
         i = data.find(b"\r\n", start, end)
         if i < 0:
             i = end
         if i - start > limit:
-            raise HeaderFieldTooLarge("header field too large")
+            return True
         start = i + 2
+    return False
