@@ -22,6 +22,9 @@ from .errors import (
 from .message import EndOfMessage, RequestHead
 
 # -- request side (parser, decoders): names are added below this line --
+# isort: split
+from .decoders import SUPPORTED_DECODINGS, ContentDecoder
+from .parser import RequestParser
 
 # -- response side (serialiser, encoders, dates): names are added below this line --
 # isort: split
@@ -30,10 +33,12 @@ from .encoders import SUPPORTED_ENCODINGS, ContentEncoder, negotiate_encoding
 from .serializer import ChunkedEncoder, build_head, reason_phrase, status_allows_body
 
 __all__ = [
+    "SUPPORTED_DECODINGS",
     "SUPPORTED_ENCODINGS",
     "BadHttpMessage",
     "BadStatusLine",
     "ChunkedEncoder",
+    "ContentDecoder",
     "ContentEncoder",
     "ContentEncodingError",
     "EndOfMessage",
@@ -47,6 +52,7 @@ __all__ = [
     "MethodNotImplemented",
     "PayloadTooLarge",
     "RequestHead",
+    "RequestParser",
     "TooManyHeaders",
     "TransferEncodingError",
     "UnsupportedTransferCoding",
