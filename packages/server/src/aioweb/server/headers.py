@@ -11,13 +11,13 @@ from __future__ import annotations
 import codecs
 import datetime
 import functools
-import importlib
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
-from email.utils import parsedate
 from types import MappingProxyType
 from urllib.parse import unquote
+
+from aioweb.http.dates import parse_http_date
 
 __all__ = [
     "ETAG_ANY",
@@ -97,34 +97,6 @@ def _skip_gap(value: str, pos: int) -> int:
     return pos if gap is None else gap.end()
 
 
-def _fallback_parse_http_date(value: str) -> datetime.datetime | None:
-    # Non-ASCII input could smuggle Unicode digits past int(); refuse it outright.
-    if not value.isascii():
-        return None
-    parts = parsedate(value)
-    if parts is None:
-        return None
-    try:
-        return datetime.datetime(*parts[:6], tzinfo=datetime.UTC)
-    except ValueError:
-        return None
-
-
-def _date_parser() -> Callable[[str], datetime.datetime | None]:
-    # Imported by name so that an aioweb-http without the dates module still works.
-    try:
-        module = importlib.import_module("aioweb.http.dates")
-    except ImportError:
-        return _fallback_parse_http_date
-    parser: Callable[[str], datetime.datetime | None] = getattr(
-        module, "parse_http_date", _fallback_parse_http_date
-    )
-    return parser
-
-
-_parse_http_date = _date_parser()
-
-
 def parse_http_date_header(value: str | None) -> datetime.datetime | None:
     """Parse an HTTP date (If-Modified-Since, If-Range, ...) into an aware UTC datetime.
 
@@ -132,7 +104,7 @@ def parse_http_date_header(value: str | None) -> datetime.datetime | None:
     """
     if value is None:
         return None
-    return _parse_http_date(value)
+    return parse_http_date(value)
 
 
 # RFC 9110 14.1.2 byte-range-spec / suffix-byte-range-spec, one range only.
