@@ -3,7 +3,8 @@
 The ``{ .api }`` blocks are signature listings whose bodies are not indented (not
 valid Python); their constructor signatures are checked by
 ``test_api_signatures`` instead. The four usage examples lost their indentation
-in the seed too; the harness restores it (``reindent``) and runs them otherwise as written, except that
+in the seed too; the harness restores it (``reindent``) and runs them otherwise
+as written, except that
 ``web.run_app(...)`` (the runner helper's part) is intercepted by the harness, which
 serves the application on an ephemeral 127.0.0.1 port for real clients.
 """
