@@ -51,9 +51,11 @@ async def test_lifecycle_order_around_serving() -> None:
     listener = await asyncio.get_running_loop().create_server(server, "127.0.0.1", 0)
     port = listener.sockets[0].getsockname()[1]
     try:
-        async with aiohttp.ClientSession() as session:
-            async with session.get(f"http://127.0.0.1:{port}/sub/") as resp:
-                assert resp.status == 200
+        async with (
+            aiohttp.ClientSession() as session,
+            session.get(f"http://127.0.0.1:{port}/sub/") as resp,
+        ):
+            assert resp.status == 200
     finally:
         listener.close()
         await listener.wait_closed()

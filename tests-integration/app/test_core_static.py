@@ -70,10 +70,12 @@ async def test_large_file_streams_intact(core_server: StartApp, static_root: Pat
     app = Application()
     app.router.add_static("/static", static_root, chunk_size=8192)
     base = await core_server(app)
-    async with aiohttp.ClientSession() as session:
-        async with session.get(base + "/static/big.bin") as resp:
-            assert resp.status == 200
-            assert await resp.read() == (static_root / "big.bin").read_bytes()
+    async with (
+        aiohttp.ClientSession() as session,
+        session.get(base + "/static/big.bin") as resp,
+    ):
+        assert resp.status == 200
+        assert await resp.read() == (static_root / "big.bin").read_bytes()
 
 
 async def test_nothing_outside_the_root(core_server: StartApp, static_root: Path) -> None:
