@@ -370,3 +370,17 @@ def test_any_fields_either_serialise_safely_or_raise(fields: list[tuple[str, str
     # Whatever was accepted produces exactly one line per field and no stray CR or LF.
     assert head.count(b"\r\n") == len(fields) + 2
     assert head.count(b"\r") == head.count(b"\n") == len(fields) + 2
+
+
+def test_istr_names_from_a_cimultidict_are_accepted() -> None:
+    """CIMultiDict hands back its keys as multidict.istr, a str subclass."""
+    from multidict import CIMultiDict, istr
+
+    from aioweb.http.serializer import build_head
+
+    headers: CIMultiDict[str] = CIMultiDict()
+    headers["X-Never-Seen-Before-Istr"] = "1"
+    headers[istr("X-Another-Istr")] = "2"
+    head = build_head(200, None, headers.items())
+    assert b"X-Never-Seen-Before-Istr: 1\r\n" in head
+    assert b"X-Another-Istr: 2\r\n" in head

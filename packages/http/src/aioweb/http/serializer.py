@@ -39,10 +39,11 @@ _TOKEN_NAMES_MAX: Final = 1024
 
 def _new_name(name: str) -> bool:
     """Check a name not seen before; remember it if it is a token, raise if it is not."""
-    if type(name) is not str or not is_token(name):
+    # str subclasses are welcome (CIMultiDict keys are multidict.istr); remember the plain str.
+    if not isinstance(name, str) or not is_token(name):
         raise ValueError(f"invalid field name {name!r}")
     if len(_TOKEN_NAMES) < _TOKEN_NAMES_MAX:
-        _TOKEN_NAMES.add(name)
+        _TOKEN_NAMES.add(str(name))
     return True
 
 
