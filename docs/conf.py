@@ -4,7 +4,7 @@ from __future__ import annotations
 
 project = "aioweb"
 author = "the aioweb developers"
-copyright = "2026, the aioweb developers"  # noqa: A001
+copyright = "2026, the aioweb developers"
 release = "0.1.0"
 
 extensions = [
