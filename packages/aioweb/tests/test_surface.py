@@ -136,16 +136,6 @@ PENDING: dict[str, str] = {
     "WebSocketResponse": "WebSockets issue",
     "WebSocketReady": "WebSockets issue",
     "WSMsgType": "WebSockets issue",
-    "AppRunner": "runner helper (app-run: _runners.py)",
-    "BaseRunner": "runner helper (app-run: _runners.py)",
-    "ServerRunner": "runner helper (app-run: _runners.py)",
-    "BaseSite": "runner helper (app-run: _sites.py)",
-    "TCPSite": "runner helper (app-run: _sites.py)",
-    "UnixSite": "runner helper (app-run: _sites.py)",
-    "SockSite": "runner helper (app-run: _sites.py)",
-    "NamedPipeSite": "runner helper (app-run: _sites.py)",
-    "run_app": "runner helper (app-run: _run_app.py)",
-    "GracefulExit": "runner helper (app-run: _run_app.py)",
 }
 
 

@@ -232,3 +232,30 @@ __all__ = [
     "middleware",
     "normalize_path_middleware",
 ]
+
+# -- runners (aioweb.app: runners, sites, run_app) --
+from aioweb.app import (
+    AppRunner,
+    BaseRunner,
+    BaseSite,
+    GracefulExit,
+    NamedPipeSite,
+    ServerRunner,
+    SockSite,
+    TCPSite,
+    UnixSite,
+    run_app,
+)
+
+__all__ += [
+    "AppRunner",
+    "BaseRunner",
+    "BaseSite",
+    "GracefulExit",
+    "NamedPipeSite",
+    "ServerRunner",
+    "SockSite",
+    "TCPSite",
+    "UnixSite",
+    "run_app",
+]

@@ -29,3 +29,21 @@ __all__ = [
     "middleware",
     "normalize_path_middleware",
 ]
+
+# -- runners -- (owned by app-run)
+from ._run_app import run_app
+from ._runners import AppRunner, BaseRunner, GracefulExit, ServerRunner
+from ._sites import BaseSite, NamedPipeSite, SockSite, TCPSite, UnixSite
+
+__all__ += [
+    "AppRunner",
+    "BaseRunner",
+    "BaseSite",
+    "GracefulExit",
+    "NamedPipeSite",
+    "ServerRunner",
+    "SockSite",
+    "TCPSite",
+    "UnixSite",
+    "run_app",
+]
