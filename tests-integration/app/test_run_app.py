@@ -187,7 +187,7 @@ async def test_cli_serves_factory_with_extra_args(tmp_path: Path) -> None:
             resp = await client.get(m.group(1) + "/")
         assert resp.json() == ["--x", "y"]
         proc.proc.send_signal(signal.SIGTERM)
-        code, out, err = await proc.finish()
+        code, _, err = await proc.finish()
     assert code == 0, err
     assert "Stopped" in err
 
