@@ -103,7 +103,10 @@ from aioweb.router import (
 from aioweb.server import (
     BaseRequest,
     ContentCoding,
+    FileField,
+    PayloadAccessError,
     RequestHandler,
+    RequestPayloadError,
     RequestKey,
     Response,
     ResponseKey,
@@ -112,7 +115,6 @@ from aioweb.server import (
     json_bytes_response,
     json_response,
 )
-from aioweb.server.multipart import FileField
 
 # -- application layer (aioweb.app) --
 from aioweb.app import (
@@ -215,6 +217,8 @@ __all__ = [
     "BaseRequest",
     "ContentCoding",
     "FileField",
+    "PayloadAccessError",
+    "RequestPayloadError",
     "RequestHandler",
     "RequestKey",
     "Response",

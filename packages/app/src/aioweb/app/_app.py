@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import warnings
-from collections.abc import Iterable, Iterator, Mapping, MutableMapping
+from collections.abc import Awaitable, Iterable, Iterator, Mapping, MutableMapping
 from functools import partial
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast, overload
 
@@ -408,14 +408,15 @@ class Application(MutableMapping["str | AppKey[Any]", Any]):
         )
         return make_handler(self, loop=loop, **kwargs)
 
-    async def finish(self) -> None:
+    def finish(self) -> Awaitable[None]:
         """Deprecated alias of :meth:`cleanup` (from aiohttp before 3.0)."""
+        # Warn at the call, so Python's default filters attribute it to the caller.
         warnings.warn(
             "Application.finish() is deprecated, use cleanup() (or AppRunner.cleanup())",
             DeprecationWarning,
             stacklevel=2,
         )
-        await self.cleanup()
+        return self.cleanup()
 
     @property
     def debug(self) -> bool:

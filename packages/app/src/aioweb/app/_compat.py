@@ -68,15 +68,17 @@ async def compose_with_factories(handler: Handler, apps: Iterable[Application]) 
 class LegacyServer(Server):
     """The :class:`~aioweb.server.Server` returned by ``app.make_handler()``."""
 
-    async def finish_connections(self, timeout: float | None = None) -> None:  # noqa: ASYNC109
+    def finish_connections(self, timeout: float | None = None) -> Awaitable[None]:
         """Deprecated alias of :meth:`shutdown`."""
+        # Warn at the call, not inside a coroutine: the caller's frame is then the user's
+        # code (shown by Python's default filters), not the event loop's.
         warnings.warn(
             "finish_connections() is deprecated, use Server.shutdown() or, better, "
             "AppRunner.cleanup()",
             DeprecationWarning,
             stacklevel=2,
         )
-        await self.shutdown(timeout)
+        return self.shutdown(timeout)
 
 
 def _current_loop() -> asyncio.AbstractEventLoop:

@@ -7,6 +7,9 @@
 from ._contracts import Handler, RequestFactory
 from ._helpers import RequestKey, ResponseKey
 from .accesslog import AbstractAccessLogger, AccessLogger
+from .headers import ETag
+from .legacy import ServerHttpProtocol
+from .multipart import BodyPartReader, FileField, MultipartReader
 from .protocol import RequestHandler
 from .request import BaseRequest
 from .response import (
@@ -17,7 +20,13 @@ from .response import (
     json_response,
 )
 from .server import Server
-from .streams import EMPTY_PAYLOAD, EmptyStreamReader, StreamReader
+from .streams import (
+    EMPTY_PAYLOAD,
+    EmptyStreamReader,
+    PayloadAccessError,
+    RequestPayloadError,
+    StreamReader,
+)
 from .writer import StreamWriter
 
 __all__ = [
@@ -25,15 +34,22 @@ __all__ = [
     "AbstractAccessLogger",
     "AccessLogger",
     "BaseRequest",
+    "BodyPartReader",
     "ContentCoding",
+    "ETag",
     "EmptyStreamReader",
+    "FileField",
     "Handler",
+    "MultipartReader",
+    "PayloadAccessError",
     "RequestFactory",
     "RequestHandler",
     "RequestKey",
+    "RequestPayloadError",
     "Response",
     "ResponseKey",
     "Server",
+    "ServerHttpProtocol",
     "StreamReader",
     "StreamResponse",
     "StreamWriter",

@@ -6,6 +6,7 @@ included only when the server runs with ``debug=True``.
 
 from __future__ import annotations
 
+import html as html_lib
 import traceback
 
 from aioweb.exceptions import HTTPException
@@ -24,15 +25,33 @@ def exception_response(exc: HTTPException) -> Response:
 
 
 def server_error_response(
-    status: int = 500, *, exc: BaseException | None = None, debug: bool = False
+    status: int = 500,
+    *,
+    exc: BaseException | None = None,
+    debug: bool = False,
+    html: bool = False,
 ) -> Response:
-    """A plain-text error page; with ``debug`` it shows the traceback of ``exc``."""
+    """A plain-text error page; with ``debug`` it shows the traceback of ``exc``.
+
+    With ``debug`` and ``html`` (the client accepts ``text/html``) the page is HTML with
+    the traceback escaped.
+    """
     from aioweb.http.serializer import reason_phrase
 
     reason = reason_phrase(status) or "Error"
     text = f"{status} {reason}\n"
     if debug and exc is not None:
-        text += "\n" + "".join(traceback.format_exception(exc))
+        trace = "".join(traceback.format_exception(exc))
+        if html:
+            title = html_lib.escape(f"{status} {reason}")
+            page = (
+                f"<html><head><title>{title}</title></head><body><h1>{title}</h1>"
+                f"<pre>{html_lib.escape(trace)}</pre></body></html>\n"
+            )
+            resp = Response(status=status, text=page, content_type="text/html")
+            resp.force_close()
+            return resp
+        text += "\n" + trace
     resp = Response(status=status, text=text)
     resp.force_close()
     return resp

@@ -24,7 +24,7 @@ import logging
 import traceback
 from collections.abc import Generator, Iterable
 from html import escape
-from typing import Any, Final, NamedTuple
+from typing import Any, Final, NamedTuple, cast
 
 import multidict
 from multidict import CIMultiDict, CIMultiDictProxy
@@ -434,8 +434,8 @@ class ServerHttpProtocol(asyncio.Protocol):
     # -- asyncio.Protocol --
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
-        self.transport = transport
+        # uvloop's transports are not asyncio.Transport subclasses: narrow by cast.
+        self.transport = transport = cast(asyncio.Transport, transport)
         self.writer = StreamWriter(self, transport)
         self._arm(self._head_timeout)
         self._task = self._loop.create_task(self._run())

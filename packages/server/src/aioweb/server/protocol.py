@@ -23,10 +23,11 @@ import socket
 import warnings
 from collections import deque
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Final, cast
 
 from aioweb.exceptions import HTTPException
-from aioweb.http.errors import HttpProcessingError
+from aioweb.http import HttpVersion10
+from aioweb.http.errors import BadHttpMessage, HttpProcessingError
 from aioweb.http.message import EndOfMessage, RequestHead
 
 from ._errors import exception_response, raw_error_page, server_error_response
@@ -125,8 +126,8 @@ class RequestHandler(asyncio.Protocol):
     # -- asyncio.Protocol ------------------------------------------------------
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
-        self.transport = transport
+        # uvloop's transports are not asyncio.Transport subclasses: narrow by cast.
+        self.transport = transport = cast(asyncio.Transport, transport)
         server = self._server
         if server.tcp_keepalive:
             sock = transport.get_extra_info("socket")
@@ -175,9 +176,11 @@ class RequestHandler(asyncio.Protocol):
     def eof_received(self) -> bool:
         try:
             self._parser.feed_eof()
-        except HttpProcessingError as exc:
+        except HttpProcessingError:
+            # The peer closed mid-message: for a handler reading the body that is a
+            # disconnect (as in aiohttp), not a malformed request.
             if self._feeding is not None:
-                self._feeding.set_exception(exc)
+                self._feeding.set_exception(ConnectionResetError("Connection lost"))
                 self._feeding = None
         if (self._task is None and not self._waiting) or self._server.handler_cancellation:
             # Idle, or the client's FIN counts as going away (as in aiohttp): close.
@@ -231,6 +234,11 @@ class RequestHandler(asyncio.Protocol):
                     elif self._upgraded:
                         self._deliver_upgraded(event)
                 elif type(event) is RequestHead:
+                    if event.version != HttpVersion10 and "Host" not in event.headers:
+                        # RFC 9112 3.2: a server MUST answer 400 to an HTTP/1.1 request
+                        # without Host (the parser accepts it, as llhttp does).
+                        self._on_parse_error(BadHttpMessage("Missing Host header"))
+                        return
                     self._on_head(event)
                 else:
                     assert isinstance(event, EndOfMessage)
@@ -396,6 +404,7 @@ class RequestHandler(asyncio.Protocol):
                 access_logger.log(request, resp, self._loop.time() - start)
             except Exception:
                 server_logger.exception("Error in access logger")
+        request._close_uploads()
         self._finish(keep_alive)
 
     async def _call_handler(self, request: BaseRequest) -> StreamResponse:
@@ -416,10 +425,14 @@ class RequestHandler(asyncio.Protocol):
             if self.transport is None:
                 raise  # the client is gone: nothing to answer, nothing to log
             server_logger.exception("Error handling request", exc_info=exc)
-            return server_error_response(500, exc=exc, debug=server.debug)
+            return server_error_response(
+                500, exc=exc, debug=server.debug, html=server.debug and _accepts_html(request)
+            )
         except Exception as exc:
             server_logger.exception("Error handling request", exc_info=exc)
-            return server_error_response(500, exc=exc, debug=server.debug)
+            return server_error_response(
+                500, exc=exc, debug=server.debug, html=server.debug and _accepts_html(request)
+            )
         if isinstance(resp, StreamResponse):
             return resp
         if isinstance(resp, HTTPException):
@@ -592,3 +605,8 @@ class RequestHandler(asyncio.Protocol):
                 transport = self.transport
                 if transport is not None:
                     transport.abort()
+
+
+def _accepts_html(request: BaseRequest) -> bool:
+    """Whether the client asked for HTML (only consulted for debug error pages)."""
+    return "text/html" in request.headers.get("Accept", "")

@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from aioweb.http._version import HttpVersion
 
     from .headers import ETag
-    from .multipart import FileField, MultipartReader
+    from .multipart import FormValue, MultipartReader
     from .protocol import RequestHandler
     from .response import StreamResponse
     from .writer import StreamWriter
@@ -95,7 +95,7 @@ class BaseRequest(MutableMapping[str | RequestKey[Any], Any]):
         self._state = {} if state is None else state
         self._headers = head.headers if headers is None else headers
         self._read_bytes: bytes | None = None
-        self._post: MultiDictProxy[str | FileField] | None = None
+        self._post: MultiDictProxy[FormValue] | None = None
         cache: dict[str, Any] = {}
         self._cache = cache
         if scheme is not None:
@@ -451,9 +451,9 @@ class BaseRequest(MutableMapping[str | RequestKey[Any], Any]):
         """A reader over a ``multipart/*`` body, part by part."""
         from .multipart import MultipartReader
 
-        return MultipartReader(self._headers, self._payload)
+        return MultipartReader(self._headers, self._payload, max_size=self._client_max_size)
 
-    async def post(self) -> MultiDictProxy[str | FileField]:
+    async def post(self) -> MultiDictProxy[FormValue]:
         """The form fields of a urlencoded or multipart body (empty for other types)."""
         if self._post is not None:
             return self._post
@@ -474,8 +474,19 @@ class BaseRequest(MutableMapping[str | RequestKey[Any], Any]):
             from .forms import parse_urlencoded
 
             fields = parse_urlencoded(await self.read(), charset=self.charset or "utf-8")
-            self._post = MultiDictProxy(MultiDict[str | FileField](fields))
+            self._post = MultiDictProxy(MultiDict(fields))
         return self._post
+
+    def _close_uploads(self) -> None:
+        """Close the temporary files of uploaded form fields (called when the request ends)."""
+        post = self._post
+        if not post:
+            return
+        from .multipart import FileField
+
+        for value in post.values():
+            if isinstance(value, FileField):
+                value.file.close()
 
     async def release(self) -> None:
         """Drop the unread rest of the body without decoding it."""

@@ -390,3 +390,11 @@ EMPTY_PAYLOAD: Final = EmptyStreamReader()
 
 def _check_protocol() -> AsyncByteStream:
     return StreamReader()
+
+
+class RequestPayloadError(Exception):
+    """The request body could not be read to its end (bad framing or decoding)."""
+
+
+class PayloadAccessError(Exception):
+    """The request body was read after it had been released."""
