@@ -272,6 +272,11 @@ class BaseRequest(MutableMapping[str | RequestKey[Any], Any]):
     @property
     def path(self) -> str:
         """The decoded path of the URL."""
+        if "rel_url" not in self._cache:
+            target = self._head.target
+            # Nothing to decode or split off: skip building the yarl URL.
+            if target[:1] == "/" and "%" not in target and "?" not in target and "#" not in target:
+                return target
         return self.rel_url.path
 
     @property

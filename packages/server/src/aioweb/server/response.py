@@ -20,6 +20,9 @@ from typing import TYPE_CHECKING, Any, Final, TypeVar, overload
 
 from multidict import CIMultiDict, istr
 
+from aioweb.http.dates import http_date
+from aioweb.http.serializer import build_head, reason_phrase
+
 from ._helpers import DEFAULT_CONTENT_TYPE, ResponseKey, split_content_type
 
 if TYPE_CHECKING:
@@ -149,8 +152,6 @@ class StreamResponse(MutableMapping[str | ResponseKey[Any], Any]):
         if not 100 <= status <= 999:
             raise ValueError(f"invalid status code {status}")
         if reason is None:
-            from aioweb.http.serializer import reason_phrase
-
             reason = reason_phrase(status)
         elif "\r" in reason or "\n" in reason:
             raise ValueError("Reason cannot contain \\r or \\n")
@@ -417,9 +418,6 @@ class StreamResponse(MutableMapping[str | ResponseKey[Any], Any]):
         return writer
 
     def _write_head(self, request: BaseRequest, writer: StreamWriter) -> None:
-        from aioweb.http.dates import http_date
-        from aioweb.http.serializer import build_head
-
         headers = self._headers
         version = request.version
         status = self._status
@@ -461,8 +459,10 @@ class StreamResponse(MutableMapping[str | ResponseKey[Any], Any]):
                 self._keep_alive = False
         if not no_body:
             headers.setdefault(CONTENT_TYPE, DEFAULT_CONTENT_TYPE)
-        headers.setdefault(DATE, http_date())
-        headers.setdefault(SERVER, SERVER_SOFTWARE)
+        if DATE not in headers:
+            headers[DATE] = http_date()
+        if SERVER not in headers:
+            headers[SERVER] = SERVER_SOFTWARE
         if CONNECTION not in headers:
             if not self._keep_alive:
                 if version >= (1, 1):
