@@ -32,7 +32,10 @@ async def test_forwarded_values_taken_from_the_last_element() -> None:
     app = web.Application(middlewares=[_middleware_from_doc()])
     app.router.add_get("/", handler)
     async with serve_app(app) as base, httpx.AsyncClient(timeout=10) as client:
-        spoofed = "for=6.6.6.6;proto=https;host=evil.example, for=203.0.113.7;proto=https;host=example.com"
+        spoofed = (
+            "for=6.6.6.6;proto=https;host=evil.example, "
+            "for=203.0.113.7;proto=https;host=example.com"
+        )
         resp = await client.get(base + "/", headers={"Forwarded": spoofed})
         assert resp.status_code == 200
         plain = await client.get(base + "/")
