@@ -32,7 +32,7 @@ from aioweb.http.message import EndOfMessage, RequestHead
 
 from ._errors import exception_response, raw_error_page, server_error_response
 from .response import StreamResponse
-from .streams import EMPTY_PAYLOAD, StreamReader
+from .streams import EMPTY_PAYLOAD, PayloadAccessError, RequestPayloadError, StreamReader
 from .writer import StreamWriter
 
 if TYPE_CHECKING:
@@ -281,7 +281,7 @@ class RequestHandler(asyncio.Protocol):
         self._close_after = True
         if self._in_message and self._feeding is not None:
             # The error belongs to a body: its request sees it when reading.
-            self._feeding.set_exception(exc)
+            self._feeding.set_exception(RequestPayloadError(exc.reason, status=exc.status))
             self._feeding = None
         else:
             self._error = exc
@@ -404,6 +404,10 @@ class RequestHandler(asyncio.Protocol):
                 access_logger.log(request, resp, self._loop.time() - start)
             except Exception:
                 server_logger.exception("Error in access logger")
+        if stream is not EMPTY_PAYLOAD and not stream.at_eof() and stream.exception() is None:
+            # Anything still holding the request (a background task) must not read a
+            # body the connection has already dropped.
+            stream.set_exception(PayloadAccessError())
         request._close_uploads()
         self._finish(keep_alive)
 

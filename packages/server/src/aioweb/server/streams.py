@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Final
 
 from multidict import CIMultiDictProxy
 
+from aioweb.http.errors import HttpProcessingError
 from aioweb.http.message import EMPTY_TRAILERS
 
 if TYPE_CHECKING:
@@ -392,9 +393,16 @@ def _check_protocol() -> AsyncByteStream:
     return StreamReader()
 
 
-class RequestPayloadError(Exception):
-    """The request body could not be read to its end (bad framing or decoding)."""
+class RequestPayloadError(HttpProcessingError):
+    """The request body's framing broke while it was being read (e.g. a bad chunk).
+
+    Raised by body reads; ``status`` and ``reason`` are those of the protocol error, and
+    :meth:`BaseRequest.read` turns it into a 400 like any other protocol error.
+    """
 
 
 class PayloadAccessError(Exception):
-    """The request body was read after it had been released."""
+    """The request body was read after its request had been answered.
+
+    The connection has moved on (the unread rest was discarded), so the body is gone.
+    """
