@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from aioweb.app import Application, Request
+from aioweb.app._request import fire_response_prepare
 from aioweb.exceptions import HTTPExpectationFailed, HTTPForbidden
 from aioweb.http._version import HttpVersion10
 from aioweb.server import Response, StreamResponse
@@ -26,8 +27,8 @@ async def test_unrouted_request_has_no_match_info(make_request: MakeRequest) -> 
         _ = request.match_info
     with pytest.raises(RuntimeError, match="not been routed"):
         _ = request.app
-    response = Response()
-    await request._prepare_hook(response)  # no match info: nothing to send
+    assert request._on_prepare is None  # nothing to fire for an unrouted request
+    await fire_response_prepare(request, Response())  # and firing sends nothing
 
 
 async def test_clone_keeps_match_info_and_app(run: Run) -> None:

@@ -20,6 +20,7 @@ from aioweb.router import PrefixedSubAppResource, SystemRoute
 
 from ._compat import compose_with_factories
 from ._middlewares import Handler, compose, is_new_style
+from ._request import fire_response_prepare
 
 if TYPE_CHECKING:
     from aioweb.router import AbstractRoute
@@ -58,13 +59,17 @@ def app_stacks(
 class Dispatcher:
     """Serves the requests of a frozen main application (see the module docs)."""
 
-    __slots__ = ("_app", "_chains", "_legacy", "_router", "_use_middlewares")
+    __slots__ = ("_app", "_chains", "_legacy", "_prepare_stacks", "_router", "_use_middlewares")
 
     def __init__(self, app: Application) -> None:
         self._app = app
         self._router = app.router
         self._chains: dict[_ChainKey, Handler] = {}
         stacks = list(app_stacks(app))
+        # Stacks whose applications listen to on_response_prepare (signals are frozen by now).
+        self._prepare_stacks = frozenset(
+            stack for stack, _ in stacks if any(sub.on_response_prepare for sub in stack)
+        )
         self._use_middlewares = any(len(sub.middlewares) for _, sub in stacks)
         self._legacy = any(not is_new_style(m) for _, sub in stacks for m in sub.middlewares)
         if self._use_middlewares and not self._legacy:
@@ -85,6 +90,8 @@ class Dispatcher:
         match_info.add_app(self._app)
         match_info.freeze()
         request._match_info = match_info
+        if self._prepare_stacks and match_info.apps in self._prepare_stacks:
+            request._on_prepare = fire_response_prepare
         if "Expect" in request.headers:
             early: Any = await match_info.expect_handler(request)
             await request.writer.drain()

@@ -125,11 +125,16 @@ class Request(BaseRequest):
         if self.version >= (1, 1):
             self.writer.send_continue()
 
-    async def _prepare_hook(self, response: StreamResponse) -> None:
-        match_info = self._match_info
-        if match_info is None:
-            return
-        for app in match_info.apps:
-            signal = app.on_response_prepare
-            if signal:
-                await signal.send(self, response)
+
+async def fire_response_prepare(request: BaseRequest, response: StreamResponse) -> None:
+    """Send ``on_response_prepare`` of each application of the request's stack.
+
+    Installed as the request's prepare hook only for stacks that have such handlers.
+    """
+    match_info = cast(Request, request)._match_info
+    if match_info is None:
+        return
+    for app in match_info.apps:
+        signal = app.on_response_prepare
+        if signal:
+            await signal.send(request, response)

@@ -30,9 +30,16 @@ from .parser import RequestParser
 # isort: split
 from .dates import format_http_date, http_date, parse_http_date
 from .encoders import SUPPORTED_ENCODINGS, ContentEncoder, negotiate_encoding
-from .serializer import ChunkedEncoder, build_head, reason_phrase, status_allows_body
+from .serializer import (
+    REASON_PHRASES,
+    ChunkedEncoder,
+    build_head,
+    reason_phrase,
+    status_allows_body,
+)
 
 __all__ = [
+    "REASON_PHRASES",
     "SUPPORTED_DECODINGS",
     "SUPPORTED_ENCODINGS",
     "BadHttpMessage",

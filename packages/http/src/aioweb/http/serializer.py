@@ -21,7 +21,7 @@ from ._abnf import FIELD_VALUE_FORBIDDEN, is_token, is_valid_field_value
 from ._status import REASON_PHRASES
 from ._version import HttpVersion, HttpVersion10, HttpVersion11
 
-__all__ = ["ChunkedEncoder", "build_head", "reason_phrase", "status_allows_body"]
+__all__ = ["REASON_PHRASES", "ChunkedEncoder", "build_head", "reason_phrase", "status_allows_body"]
 
 # Bytes no field value may hold: the controls other than HTAB, CR and LF included
 # (RFC 9110 5.5). A serialised header section holds exactly two of them per field, the

@@ -376,7 +376,7 @@ class RequestHandler(asyncio.Protocol):
             self._write_raw_500(writer, exc)
             self._finish(keep_alive)
             return
-        if _expects_continue(head) and stream is not EMPTY_PAYLOAD:
+        if stream is not EMPTY_PAYLOAD and _expects_continue(head):
             stream._on_first_read = writer.send_continue
         self._current = request
         access_logger = server._access_logger

@@ -12,7 +12,7 @@ import asyncio
 import json
 import socket
 import warnings
-from collections.abc import Callable, Iterator, Mapping, MutableMapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping, MutableMapping
 from datetime import datetime
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Final, TypeVar, overload
@@ -47,6 +47,9 @@ _FORM_TYPES: Final = frozenset({"", "application/x-www-form-urlencoded", "multip
 
 _UNSET: Any = object()
 
+#: ``hook(request, response)``, awaited before a response's head is built.
+PrepareHook = Callable[["BaseRequest", "StreamResponse"], Awaitable[None]]
+
 
 class BaseRequest(MutableMapping[str | RequestKey[Any], Any]):
     """An HTTP request as seen by a low-level handler.
@@ -61,6 +64,7 @@ class BaseRequest(MutableMapping[str | RequestKey[Any], Any]):
         "_client_max_size",
         "_head",
         "_headers",
+        "_on_prepare",
         "_payload",
         "_post",
         "_protocol",
@@ -88,6 +92,9 @@ class BaseRequest(MutableMapping[str | RequestKey[Any], Any]):
     ) -> None:
         self._head = head
         self._payload = payload
+        #: Awaited by ``StreamResponse.prepare`` before the head is built (the app layer
+        #: fires ``on_response_prepare`` through it); None costs nothing per response.
+        self._on_prepare: PrepareHook | None = None
         self._protocol = protocol
         self._writer = writer
         self._task = task
@@ -154,7 +161,7 @@ class BaseRequest(MutableMapping[str | RequestKey[Any], Any]):
                 kwargs[name] = value
             elif name in self._cache:
                 kwargs[name] = self._cache[name]
-        return type(self)(
+        clone = type(self)(
             new_head,
             self._payload,
             self._protocol,
@@ -168,6 +175,8 @@ class BaseRequest(MutableMapping[str | RequestKey[Any], Any]):
             rel_url=new_rel_url if new_rel_url is not None else self._cache.get("rel_url"),
             **kwargs,
         )
+        clone._on_prepare = self._on_prepare
+        return clone
 
     # -- connection ------------------------------------------------------------
 
@@ -496,9 +505,6 @@ class BaseRequest(MutableMapping[str | RequestKey[Any], Any]):
     async def release(self) -> None:
         """Drop the unread rest of the body without decoding it."""
         self._payload.discard()
-
-    async def _prepare_hook(self, response: StreamResponse) -> None:
-        """Called by :meth:`StreamResponse.prepare` (the app layer fires signals here)."""
 
     # -- mapping, identity, repr -----------------------------------------------
 

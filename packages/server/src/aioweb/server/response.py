@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, Final, TypeVar, overload
 from multidict import CIMultiDict, istr
 
 from aioweb.http.dates import http_date
-from aioweb.http.serializer import build_head, reason_phrase
+from aioweb.http.serializer import REASON_PHRASES, build_head, reason_phrase
 
 from ._helpers import DEFAULT_CONTENT_TYPE, ResponseKey, split_content_type
 
@@ -84,9 +84,18 @@ class StreamResponse(MutableMapping[str | ResponseKey[Any], Any]):
     :class:`ResponseKey`). Two responses are equal only if they are the same object.
     """
 
-    _body_length: int
-    _eof_sent: bool
-    _writer: StreamWriter | None
+    # Per-response defaults live on the class: a plain response sets only what differs.
+    _state: dict[Any, Any] | None = None
+    _cookies: SimpleCookie | None = None
+    _keep_alive: bool | None = None
+    _chunked: bool = False
+    _compression: bool = False
+    _compression_force: ContentCoding | None = None
+    _req: BaseRequest | None = None
+    _writer: StreamWriter | None = None
+    _eof_sent: bool = False
+    _must_be_empty_body: bool | None = None
+    _body_length: int = 0
 
     def __init__(
         self,
@@ -102,19 +111,12 @@ class StreamResponse(MutableMapping[str | ResponseKey[Any], Any]):
             self._headers = CIMultiDict(headers)
         else:
             self._headers = CIMultiDict()
-        self._state: dict[Any, Any] | None = None
-        self._cookies: SimpleCookie | None = None
-        self._keep_alive: bool | None = None
-        self._chunked = False
-        self._compression = False
-        self._compression_force: ContentCoding | None = None
-        self._req: BaseRequest | None = None
-        self._writer = None
-        self._eof_sent = False
-        self._must_be_empty_body: bool | None = None
-        self._body_length = 0
-        self._status = 200
-        self._reason = ""
+        if reason is None and type(status) is int:
+            reason = REASON_PHRASES.get(status)
+            if reason is not None:
+                self._status = status
+                self._reason = reason
+                return
         self._set_status(status, reason)
 
     # -- status ---------------------------------------------------------------
@@ -408,7 +410,9 @@ class StreamResponse(MutableMapping[str | ResponseKey[Any], Any]):
             return None
         if self._writer is not None:
             return self._writer
-        await request._prepare_hook(self)
+        hook = request._on_prepare
+        if hook is not None:
+            await hook(request, self)
         return self._start(request)
 
     def _start(self, request: BaseRequest) -> StreamWriter:
@@ -419,12 +423,15 @@ class StreamResponse(MutableMapping[str | ResponseKey[Any], Any]):
 
     def _write_head(self, request: BaseRequest, writer: StreamWriter) -> None:
         headers = self._headers
-        version = request.version
+        head = request._head
+        version = head.version
         status = self._status
-        if self._keep_alive is None:
-            self._keep_alive = request.keep_alive and not request.protocol.closing
-        no_body = _no_body_status(status)
-        self._must_be_empty_body = no_body or request.method == "HEAD"
+        keep_alive = self._keep_alive
+        if keep_alive is None:
+            keep_alive = not head.should_close and not request._protocol.closing
+        no_body = status < 200 or status == 204 or status == 304
+        is_head = head.method == "HEAD"
+        self._must_be_empty_body = no_body or is_head
 
         if self._cookies:
             from .cookies import cookie_header_values
@@ -446,31 +453,33 @@ class StreamResponse(MutableMapping[str | ResponseKey[Any], Any]):
                 )
             headers.pop(CONTENT_LENGTH, None)
             headers[TRANSFER_ENCODING] = "chunked"
-            if request.method != "HEAD":
+            if not is_head:
                 writer.enable_chunking()
         elif CONTENT_LENGTH not in headers:
             if version >= (1, 1):
                 self._chunked = True
                 headers[TRANSFER_ENCODING] = "chunked"
-                if request.method != "HEAD":
+                if not is_head:
                     writer.enable_chunking()
             else:
                 # HTTP/1.0 without a length: the body ends when the connection does.
-                self._keep_alive = False
-        if not no_body:
-            headers.setdefault(CONTENT_TYPE, DEFAULT_CONTENT_TYPE)
+                keep_alive = False
+        if not no_body and CONTENT_TYPE not in headers:
+            headers[CONTENT_TYPE] = DEFAULT_CONTENT_TYPE
         if DATE not in headers:
             headers[DATE] = http_date()
         if SERVER not in headers:
             headers[SERVER] = SERVER_SOFTWARE
-        if CONNECTION not in headers:
-            if not self._keep_alive:
+        connection = headers.get(CONNECTION)
+        if connection is None:
+            if not keep_alive:
                 if version >= (1, 1):
                     headers[CONNECTION] = "close"
             elif version < (1, 1):
                 headers[CONNECTION] = "keep-alive"
-        elif headers[CONNECTION].lower() == "close":
-            self._keep_alive = False
+        elif connection.lower() == "close":
+            keep_alive = False
+        self._keep_alive = keep_alive
 
         if self._must_be_empty_body:
             writer.set_no_body()
@@ -696,7 +705,9 @@ class Response(StreamResponse):
             return None
         if self._writer is not None:
             return self._writer
-        await request._prepare_hook(self)
+        hook = request._on_prepare
+        if hook is not None:
+            await hook(request, self)
         if (
             self._compression
             and self._body
