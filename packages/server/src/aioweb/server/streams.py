@@ -40,7 +40,9 @@ class StreamReader:
 
     __slots__ = (
         "_buffer",
+        "_chunk_ends",
         "_compression",
+        "_consumed",
         "_decoder",
         "_discarding",
         "_eof",
@@ -72,6 +74,10 @@ class StreamReader:
     ) -> None:
         self._buffer: deque[bytes] = deque()
         self._size = 0
+        # Decoded bytes handed out so far, and the positions (in that count) where
+        # HTTP chunks ended; only kept for bodies stored undecoded.
+        self._consumed = 0
+        self._chunk_ends: deque[int] = deque()
         # Received but not yet decoded (compressed bodies only).
         self._raw: deque[bytes] = deque()
         self._raw_size = 0
@@ -100,7 +106,12 @@ class StreamReader:
     # -- the producer side (the connection) --------------------------------------
 
     def feed_data(self, data: bytes) -> None:
-        """Append a body piece (called by the connection)."""
+        """Append a body piece (called by the connection).
+
+        Raises :class:`RuntimeError` after :meth:`feed_eof`: the body is complete.
+        """
+        if self._eof:
+            raise RuntimeError("feed_data after feed_eof")
         self.total_bytes += len(data)
         if self._discarding or not data:
             return
@@ -115,6 +126,20 @@ class StreamReader:
             if self._on_pause is not None:
                 self._on_pause()
         self._wake()
+
+    def end_http_chunk_receiving(self) -> None:
+        """Mark the end of an HTTP chunk at the end of what was fed so far.
+
+        :meth:`readchunk` then reports ``end_of_http_chunk`` there. Boundaries are
+        kept for bodies stored as received; a decoded (compressed) body has none.
+        """
+        if self._compression is not None or self._discarding:
+            return
+        end = self._consumed + self._size
+        ends = self._chunk_ends
+        # An empty chunk adds no boundary (the last one is already there).
+        if end > self._consumed and (not ends or ends[-1] != end):
+            ends.append(end)
 
     def feed_eof(self, trailers: CIMultiDictProxy[str] = EMPTY_TRAILERS) -> None:
         """Mark the body complete (called by the connection)."""
@@ -141,6 +166,7 @@ class StreamReader:
         self._buffer.clear()
         self._raw.clear()
         self._size = self._raw_size = 0
+        self._chunk_ends.clear()
         self._discarding = True
         self._decoder = None
         self._maybe_resume()
@@ -214,7 +240,15 @@ class StreamReader:
             if self._exception is not None:
                 raise self._exception
             if self._compression is not None and (self._raw or self._eof):
-                self._decode_some()
+                try:
+                    self._decode_some()
+                except HttpProcessingError as exc:
+                    # The decoder is unusable after an error: every later read fails too.
+                    self._exception = exc
+                    self._raw.clear()
+                    self._raw_size = 0
+                    self._maybe_resume()
+                    raise
                 continue
             if self._eof:
                 return False
@@ -222,17 +256,36 @@ class StreamReader:
         return True
 
     def _take(self, n: int) -> bytes:
+        """Take up to ``n`` bytes from the first buffered piece only."""
         buf = self._buffer
         first = buf[0]
         if len(first) <= n:
             buf.popleft()
-            self._size -= len(first)
-            self._maybe_resume()
-            return first
-        buf[0] = first[n:]
-        self._size -= n
+            out = first
+        else:
+            buf[0] = first[n:]
+            out = first[:n]
+        self._size -= len(out)
+        self._consumed += len(out)
+        # Boundaries reached (or passed) by any read are spent.
+        ends = self._chunk_ends
+        while ends and ends[0] <= self._consumed:
+            ends.popleft()
         self._maybe_resume()
-        return first[:n]
+        return out
+
+    def _take_buffered(self, n: int) -> bytes:
+        """Take up to ``n`` bytes across the buffered pieces, without waiting."""
+        first = self._take(n)
+        if len(first) == n or not self._size:
+            return first
+        parts = [first]
+        got = len(first)
+        while got < n and self._size:
+            piece = self._take(n - got)
+            parts.append(piece)
+            got += len(piece)
+        return b"".join(parts)
 
     async def readany(self) -> bytes:
         """Return the next available bytes (at least one); b"" at end of body."""
@@ -247,20 +300,26 @@ class StreamReader:
         if n > 0:
             if not self._size and not await self._fill():
                 return b""
-            return self._take(n)
+            return self._take_buffered(n)
         parts = []
         while await self._fill():
             parts.append(self._take(self._size))
         return b"".join(parts)
 
     async def readchunk(self) -> tuple[bytes, bool]:
-        """Return ``(data, end_of_chunk)``; ``(b"", False)`` at end of body.
+        """Return ``(data, end_of_http_chunk)`` as the data arrived; ``(b"", False)`` at end.
 
-        Body pieces are handed out as they arrived, so ``end_of_chunk`` is always
-        True for non-empty data (aiohttp's HTTP-chunk boundaries are not kept).
+        ``end_of_http_chunk`` is True when ``data`` ends where an HTTP chunk ended
+        (as marked by :meth:`end_http_chunk_receiving`), otherwise False.
         """
-        data = await self.readany()
-        return data, bool(data)
+        if not self._size and not await self._fill():
+            return b"", False
+        ends = self._chunk_ends
+        if not ends:
+            return self._take(self._size), False
+        end = ends[0]
+        data = self._take(end - self._consumed)
+        return data, self._consumed == end
 
     async def readexactly(self, n: int) -> bytes:
         """Read exactly ``n`` bytes or raise :class:`asyncio.IncompleteReadError`."""
@@ -274,13 +333,16 @@ class StreamReader:
             got += len(piece)
         return b"".join(parts)
 
-    async def readuntil(self, separator: bytes = b"\n", *, max_size: int = DEFAULT_LIMIT) -> bytes:
+    async def readuntil(self, separator: bytes = b"\n", *, max_size: int | None = None) -> bytes:
         """Read up to and including ``separator`` (or to end of body).
 
-        Raises :class:`ValueError` when no separator is found within ``max_size`` bytes.
+        Raises :class:`ValueError` when the result would be longer than ``max_size``
+        bytes (default: twice the buffer ``limit``), however the data arrived.
         """
         if not separator:
             raise ValueError("separator must not be empty")
+        if max_size is None:
+            max_size = self._high_water
         parts: list[bytes] = []
         got = 0
         tail = b""
@@ -291,8 +353,9 @@ class StreamReader:
             idx = window.find(separator)
             if idx != -1:
                 end = idx + len(separator) - len(tail)
-                piece = self._take(end)
-                parts.append(piece)
+                if got + end > max_size:
+                    raise ValueError("line is too long")
+                parts.append(self._take(end))
                 return b"".join(parts)
             piece = self._take(len(first))
             parts.append(piece)
@@ -302,21 +365,33 @@ class StreamReader:
             tail = window[-(len(separator) - 1) :] if len(separator) > 1 else b""
         return b"".join(parts)
 
-    async def readline(self) -> bytes:
-        """Read one line including its ``\\n`` (or the rest of the body)."""
-        return await self.readuntil(b"\n")
+    async def readline(self, *, max_line_length: int | None = None) -> bytes:
+        """Read one line including its ``\\n`` (or the rest of the body).
+
+        Raises :class:`ValueError` for a line longer than ``max_line_length``
+        (default: twice the buffer ``limit``).
+        """
+        return await self.readuntil(b"\n", max_size=max_line_length)
 
     def read_nowait(self, n: int = -1) -> bytes:
-        """Return buffered (already decoded) bytes without waiting."""
+        """Return buffered (already decoded) bytes without waiting.
+
+        Raises :class:`RuntimeError` while another coroutine waits for data.
+        """
+        if self._exception is not None:
+            raise self._exception
+        if self._waiter is not None:
+            raise RuntimeError("read_nowait() called while a coroutine waits for data")
         if not self._size:
             return b""
-        return self._take(self._size if n < 0 else n)
+        return self._take_buffered(self._size if n < 0 else n)
 
     def unread_data(self, data: bytes) -> None:
         """Push ``data`` back in front of the buffer (used by body parsers)."""
         if data:
             self._buffer.appendleft(data)
             self._size += len(data)
+            self._consumed -= len(data)
 
     def iter_chunked(self, n: int) -> AsyncIterator[bytes]:
         """Iterate over the body in pieces of at most ``n`` bytes."""
