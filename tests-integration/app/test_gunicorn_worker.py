@@ -1,7 +1,12 @@
 """The gunicorn workers, in a real gunicorn master (subprocess) on 127.0.0.1.
 
-Runs only where the optional ``gunicorn`` extra is installed (it is not part of the
-default dev environment); the uvloop variant also needs ``uvloop``.
+Serving and a graceful stop; two workers both serving; a HUP reload of the master
+while a request is in flight (it completes, new workers take over, nothing sent
+after the HUP fails); SIGTERM or SIGHUP to one worker finishes its request in flight
+even past gunicorn's ``--timeout``. Every master is stopped by its pid.
+
+Skipped where the optional ``gunicorn`` extra is missing (the dev environment has it);
+the uvloop variant also needs ``uvloop``.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ import re
 import signal
 import sys
 import textwrap
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -25,6 +31,8 @@ LISTENING = re.compile(rb"Listening at: http://127\.0\.0\.1:(\d+)")
 
 APP = """
 import asyncio
+import os
+import time
 from aioweb import web
 
 async def root(request):
@@ -34,9 +42,25 @@ async def slow(request):
     await asyncio.sleep(0.5)
     return web.Response(text="slow ok")
 
+async def pid(request):
+    # Block this worker's loop for a moment, so that the other worker accepts meanwhile.
+    time.sleep(0.02)
+    return web.Response(text=str(os.getpid()))
+
+async def stream(request):
+    resp = web.StreamResponse()
+    resp.content_type = "text/plain"
+    await resp.prepare(request)
+    await resp.write(b"first %d\\n" % os.getpid())
+    await asyncio.sleep(float(request.query["sleep"]))
+    await resp.write(b"x" * 65536 + b"\\nlast\\n")
+    return resp
+
 app = web.Application()
 app.router.add_get("/", root)
 app.router.add_get("/slow", slow)
+app.router.add_get("/pid", pid)
+app.router.add_get("/stream", stream)
 
 async def make():
     return app
@@ -111,3 +135,192 @@ async def test_gunicorn_serves_and_stops_gracefully(
         if proc.returncode is None:
             proc.kill()
             await asyncio.wait_for(proc.communicate(), 10)
+
+
+# --- several workers and a HUP reload -------------------------------------------------
+
+BOOTED = re.compile(rb"Booting worker with pid: (\d+)")
+EXITING = re.compile(rb"Worker exiting \(pid: (\d+)\)")
+# Lines that must never appear: a worker killed, timed out, failing or crashing.
+BAD_LOG = re.compile(rb"Traceback|WORKER TIMEOUT|SIGKILL|exited with code|was sent SIG(?!TERM)")
+
+
+class Master:
+    """A gunicorn master in a subprocess; its stderr is collected as it arrives."""
+
+    def __init__(self, proc: asyncio.subprocess.Process) -> None:
+        self.proc = proc
+        self.log = bytearray()
+        self._reader = asyncio.create_task(self._read())
+
+    async def _read(self) -> None:
+        assert self.proc.stderr is not None
+        while line := await self.proc.stderr.readline():
+            self.log += line
+
+    def text(self) -> str:
+        return self.log.decode(errors="replace")
+
+    async def wait_log(self, pattern: re.Pattern[bytes], count: int, timeout: float) -> list[int]:
+        """The numbers captured by ``pattern`` once it matched ``count`` times in the log."""
+        async with asyncio.timeout(timeout):
+            while len(found := pattern.findall(self.log)) < count:
+                assert self.proc.returncode is None, self.text()
+                await asyncio.sleep(0.02)
+        return [int(n) for n in found]
+
+    async def stop(self) -> int:
+        """SIGTERM by pid, then the exit status (SIGKILL if it does not stop in time)."""
+        if self.proc.returncode is None:
+            self.proc.send_signal(signal.SIGTERM)
+        try:
+            await asyncio.wait_for(self.proc.wait(), 15)
+        finally:
+            if self.proc.returncode is None:
+                self.proc.kill()
+                await asyncio.wait_for(self.proc.wait(), 10)
+            await asyncio.wait_for(self._reader, 10)
+        return self.proc.returncode
+
+
+async def start_master(tmp_path: Path, *args: str) -> Master:
+    (tmp_path / "gapp.py").write_text(textwrap.dedent(APP))
+    proc = await asyncio.create_subprocess_exec(
+        *(sys.executable, "-m", "gunicorn", "gapp:app", "--bind", "127.0.0.1:0"),
+        *("--worker-class", "aioweb.app.worker.GunicornWebWorker", *args),
+        cwd=tmp_path,
+        env=dict(os.environ, PYTHONPATH=os.pathsep.join([str(tmp_path), *sys.path])),
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    return Master(proc)
+
+
+def fresh_client() -> httpx.AsyncClient:
+    # No keep-alive: every request is a new connection, which any live worker may accept.
+    return httpx.AsyncClient(timeout=10.0, limits=httpx.Limits(max_keepalive_connections=0))
+
+
+async def get_pid(client: httpx.AsyncClient, base: str) -> int:
+    resp = await client.get(base + "/pid")
+    assert resp.status_code == 200, resp.text
+    return int(resp.text)
+
+
+async def pids_until(
+    client: httpx.AsyncClient, base: str, done: Callable[[set[int]], bool], *, timeout: float
+) -> tuple[set[int], int]:
+    """Send batches of 8 concurrent requests until ``done(pids seen)``; (pids, requests sent).
+
+    Every request must succeed: an error or a non-200 fails the test.
+    """
+    seen: set[int] = set()
+    sent = 0
+    async with asyncio.timeout(timeout):
+        while not done(seen):
+            seen.update(await asyncio.gather(*(get_pid(client, base) for _ in range(8))))
+            sent += 8
+    return seen, sent
+
+
+async def wait_listening(master: Master, workers: int) -> tuple[str, list[int]]:
+    port = (await master.wait_log(LISTENING, 1, 15))[0]
+    return f"http://127.0.0.1:{port}", await master.wait_log(BOOTED, workers, 15)
+
+
+async def test_gunicorn_two_workers_both_serve(tmp_path: Path) -> None:
+    master = await start_master(tmp_path, "--workers", "2", "--graceful-timeout", "5")
+    try:
+        base, booted = await wait_listening(master, 2)
+        assert len(set(booted)) == 2
+        async with fresh_client() as client:
+            seen, sent = await pids_until(client, base, lambda s: len(s) == 2, timeout=15)
+        assert seen == set(booted), (seen, booted, sent)
+    finally:
+        status = await master.stop()
+    assert status == 0, master.text()
+    assert not BAD_LOG.search(master.log), master.text()
+
+
+async def test_gunicorn_hup_reload_finishes_in_flight_request(tmp_path: Path) -> None:
+    """SIGHUP to the master: new workers start, the old ones stop gracefully.
+
+    A request in flight on an old worker completes with its full body; every request
+    sent after the HUP (each on a new connection) gets a 200; then only new workers serve.
+    """
+    master = await start_master(tmp_path, "--workers", "2", "--graceful-timeout", "10")
+    try:
+        base, old = await wait_listening(master, 2)
+        async with fresh_client() as client:
+            await pids_until(client, base, lambda s: len(s) == 2, timeout=15)
+            async with client.stream("GET", base + "/stream", params={"sleep": "2"}) as slow:
+                chunks = slow.aiter_bytes()
+                body = await asyncio.wait_for(anext(chunks), 5)
+                while b"\n" not in body:
+                    body += await asyncio.wait_for(anext(chunks), 5)
+                slow_pid = int(body.split(b"\n")[0].split()[1])
+                assert slow_pid in old
+                hup_at = len(master.log)
+                master.proc.send_signal(signal.SIGHUP)
+                # Requests on new connections while the reload happens: none may fail,
+                # and they go on until both new workers have answered.
+                poll = asyncio.create_task(
+                    pids_until(client, base, lambda s: len(s - set(old)) == 2, timeout=15)
+                )
+                async with asyncio.timeout(10):
+                    async for chunk in chunks:
+                        body += chunk
+                seen, sent = await poll
+            assert slow.status_code == 200
+            assert body == b"first %d\n" % slow_pid + b"x" * 65536 + b"\nlast\n"
+            new = await master.wait_log(BOOTED, 4, 10)
+            assert set(new[2:]).isdisjoint(old), (old, new)
+            assert seen - set(old) == set(new[2:]), (seen, old, new, sent)
+            # The old workers exited by themselves (no SIGKILL, no error exit status) ...
+            exited = await master.wait_log(EXITING, 2, 15)
+            assert set(exited) == set(old), master.text()
+            assert b"Hang up" in master.log[hup_at:]
+            # ... and after that only the new ones serve.
+            after, _ = await pids_until(client, base, lambda s: len(s) == 2, timeout=15)
+            assert after == set(new[2:])
+    finally:
+        status = await master.stop()
+    assert status == 0, master.text()
+    assert not BAD_LOG.search(master.log), master.text()
+
+
+@pytest.mark.parametrize(
+    ("sig", "sleep"),
+    # SIGTERM: the request outlasts --timeout 2, so the worker must keep its heartbeat
+    # while it finishes (or the master kills it as hung). SIGHUP reaching a worker
+    # (e.g. sent to the whole process group) stops it the same graceful way.
+    [(signal.SIGTERM, 4.0), (signal.SIGHUP, 1.0)],
+    ids=["SIGTERM", "SIGHUP"],
+)
+async def test_gunicorn_worker_signal_finishes_in_flight_request(
+    tmp_path: Path, sig: signal.Signals, sleep: float
+) -> None:
+    master = await start_master(
+        tmp_path, "--workers", "1", "--timeout", "2", "--graceful-timeout", "10"
+    )
+    try:
+        base, (old,) = await wait_listening(master, 1)
+        async with fresh_client() as client:
+            await pids_until(client, base, lambda s: len(s) == 1, timeout=15)
+            async with client.stream("GET", base + "/stream", params={"sleep": str(sleep)}) as slow:
+                chunks = slow.aiter_bytes()
+                body = await asyncio.wait_for(anext(chunks), 5)
+                os.kill(old, sig)
+                async with asyncio.timeout(sleep + 5):
+                    async for chunk in chunks:
+                        body += chunk
+            assert slow.status_code == 200
+            assert body == b"first %d\n" % old + b"x" * 65536 + b"\nlast\n"
+            assert await master.wait_log(EXITING, 1, 10) == [old]
+            booted = await master.wait_log(BOOTED, 2, 10)
+            seen, _ = await pids_until(client, base, lambda s: len(s) == 1, timeout=15)
+            assert seen == {booted[1]}
+    finally:
+        status = await master.stop()
+    assert status == 0, master.text()
+    assert not BAD_LOG.search(master.log), master.text()

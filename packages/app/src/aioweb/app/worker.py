@@ -6,13 +6,21 @@ Needs the ``gunicorn`` extra (``pip install 'aioweb-app[gunicorn]'``; ``[uvloop]
 too for :class:`GunicornUVLoopWebWorker`). gunicorn's ``module:name`` may name an
 :class:`Application`, or an async function returning an ``Application`` or an
 already configured :class:`AppRunner`. The worker serves gunicorn's inherited
-listening sockets through :class:`SockSite` and shuts down gracefully within 95 %
-of gunicorn's ``graceful_timeout``.
+listening sockets through :class:`SockSite`.
+
+On SIGTERM (what the master sends on ``HUP`` reload, on a graceful stop and when it
+reduces the number of workers) and on a SIGHUP that reaches the worker itself, it
+stops gracefully: it stops accepting, closes idle keep-alive connections, gives
+requests in flight 95 % of gunicorn's ``graceful_timeout`` to finish, then exits.
+It keeps its heartbeat going meanwhile, so that a graceful stop longer than
+gunicorn's ``timeout`` is not taken for a hung worker. SIGINT and SIGQUIT stop it
+the same way (gunicorn's "quick" shutdown is left to the master's own timeout).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import inspect
 import os
 import re
@@ -117,7 +125,20 @@ class GunicornWebWorker(base.Worker):  # type: ignore[misc]  # gunicorn is untyp
                     await self._wait_next_notify()
         except BaseException:  # noqa: S110 - any stop reason leads to the clean-up below
             pass
-        await runner.cleanup()
+        heartbeat = self.loop.create_task(self._heartbeat())
+        try:
+            await runner.cleanup()
+        finally:
+            heartbeat.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await heartbeat
+
+    async def _heartbeat(self) -> None:
+        # While requests in flight finish: without it the arbiter kills a worker whose
+        # graceful stop outlasts gunicorn's ``timeout`` as if it were hung.
+        while True:
+            self.notify()
+            await asyncio.sleep(1.0)
 
     def _is_alive(self) -> bool:
         # gunicorn's flag, cleared by the signal handlers.
@@ -143,6 +164,8 @@ class GunicornWebWorker(base.Worker):  # type: ignore[misc]  # gunicorn is untyp
         add = self.loop.add_signal_handler
         add(signal.SIGQUIT, self.handle_quit, signal.SIGQUIT, None)
         add(signal.SIGTERM, self.handle_exit, signal.SIGTERM, None)
+        # The master's own HUP handler would otherwise stay installed in the fork.
+        add(signal.SIGHUP, self.handle_exit, signal.SIGHUP, None)
         add(signal.SIGINT, self.handle_quit, signal.SIGINT, None)
         add(signal.SIGWINCH, self.handle_winch, signal.SIGWINCH, None)
         add(signal.SIGUSR1, self.handle_usr1, signal.SIGUSR1, None)
@@ -152,6 +175,11 @@ class GunicornWebWorker(base.Worker):  # type: ignore[misc]  # gunicorn is untyp
         signal.siginterrupt(signal.SIGUSR1, False)
         # The arbiter's SIGCHLD handler must not run in the worker.
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+
+    def handle_exit(self, sig: int, frame: object) -> None:
+        """Stop gracefully, now rather than at the next heartbeat."""
+        self.alive = False
+        self._notify_waiter_done()
 
     def handle_quit(self, sig: int, frame: object) -> None:
         """Stop serving: the loop in ``_run`` ends and the runner cleans up gracefully."""
