@@ -3,8 +3,11 @@
 Format codes: ``%%`` a percent sign, ``%a`` remote address, ``%t`` time the request
 started, ``%P`` process id, ``%r`` request line, ``%s`` status, ``%b`` response body
 size, ``%T`` seconds taken, ``%Tf`` seconds as a float, ``%D`` microseconds taken,
-``%{Name}i`` a request header, ``%{Name}o`` a response header. The format is compiled
-once; nothing is formatted when the logger is disabled for INFO.
+``%{Name}i`` a request header, ``%{Name}o`` a response header. Anything else is
+copied as written. The format is compiled once; nothing is formatted when the logger
+is disabled for INFO. Each record also carries the values in ``extra`` under aiohttp's
+names (``remote_address``, ``response_status``, ``request_header`` (a dict), ...), for
+structured log handlers.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ import re
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, NamedTuple
 
 if TYPE_CHECKING:
     from .request import BaseRequest
@@ -27,7 +30,15 @@ __all__ = ["AbstractAccessLogger", "AccessLogger", "access_logger"]
 #: The default access logger ("aioweb.access").
 access_logger: Final = logging.getLogger("aioweb.access")
 
-_Part = Callable[["BaseRequest", "StreamResponse", float], str]
+_Getter = Callable[["BaseRequest", "StreamResponse", float], "str | int"]
+
+
+class _Field(NamedTuple):
+    """One format code: its ``extra`` key (and header name) and how to get its value."""
+
+    key: str
+    header: str | None
+    get: _Getter
 
 
 class AbstractAccessLogger(ABC):
@@ -57,9 +68,10 @@ def _remote(request: BaseRequest, response: StreamResponse, took: float) -> str:
 
 
 def _start_time(request: BaseRequest, response: StreamResponse, took: float) -> str:
-    tz = datetime.timezone(datetime.timedelta(seconds=-time.timezone))
-    now = datetime.datetime.now(tz) - datetime.timedelta(seconds=took)
-    return now.strftime("[%d/%b/%Y:%H:%M:%S %z]")
+    # tm_gmtoff, not time.timezone: the offset in force now, daylight saving included.
+    tz = datetime.timezone(datetime.timedelta(seconds=time.localtime().tm_gmtoff))
+    start = datetime.datetime.now(tz) - datetime.timedelta(seconds=took)
+    return start.strftime("[%d/%b/%Y:%H:%M:%S %z]")
 
 
 def _pid(request: BaseRequest, response: StreamResponse, took: float) -> str:
@@ -71,12 +83,12 @@ def _first_line(request: BaseRequest, response: StreamResponse, took: float) -> 
     return f"{request.method} {request.path_qs} HTTP/{major}.{minor}"
 
 
-def _status(request: BaseRequest, response: StreamResponse, took: float) -> str:
-    return str(response.status)
+def _status(request: BaseRequest, response: StreamResponse, took: float) -> int:
+    return response.status
 
 
-def _size(request: BaseRequest, response: StreamResponse, took: float) -> str:
-    return str(response.body_length)
+def _size(request: BaseRequest, response: StreamResponse, took: float) -> int:
+    return response.body_length
 
 
 def _seconds(request: BaseRequest, response: StreamResponse, took: float) -> str:
@@ -91,36 +103,37 @@ def _micros(request: BaseRequest, response: StreamResponse, took: float) -> str:
     return str(round(took * 1_000_000))
 
 
-_SIMPLE: Final[dict[str, _Part]] = {
-    "a": _remote,
-    "t": _start_time,
-    "P": _pid,
-    "r": _first_line,
-    "s": _status,
-    "b": _size,
-    "T": _seconds,
-    "Tf": _seconds_float,
-    "D": _micros,
+# Code -> (aiohttp's ``extra`` key, getter).
+_SIMPLE: Final[dict[str, tuple[str, _Getter]]] = {
+    "a": ("remote_address", _remote),
+    "t": ("request_start_time", _start_time),
+    "P": ("process_id", _pid),
+    "r": ("first_request_line", _first_line),
+    "s": ("response_status", _status),
+    "b": ("response_size", _size),
+    "T": ("request_time", _seconds),
+    "Tf": ("request_time_frac", _seconds_float),
+    "D": ("request_time_micro", _micros),
 }
 
 
-def _header(name: str, side: str) -> _Part:
+def _header(name: str, side: str) -> _Field:
     if side == "i":
 
-        def part(request: BaseRequest, response: StreamResponse, took: float) -> str:
+        def incoming(request: BaseRequest, response: StreamResponse, took: float) -> str:
             return request.headers.get(name, "-")
 
-    else:
+        return _Field("request_header", name, incoming)
 
-        def part(request: BaseRequest, response: StreamResponse, took: float) -> str:
-            return response.headers.get(name, "-")
+    def outgoing(request: BaseRequest, response: StreamResponse, took: float) -> str:
+        return response.headers.get(name, "-")
 
-    return part
+    return _Field("response_header", name, outgoing)
 
 
-def compile_format(log_format: str) -> list[str | _Part]:
-    """Split ``log_format`` into literal text and value getters."""
-    parts: list[str | _Part] = []
+def compile_format(log_format: str) -> list[str | _Field]:
+    """Split ``log_format`` into literal text and the fields to fill in."""
+    parts: list[str | _Field] = []
     pos = 0
     for match in _CODE.finditer(log_format):
         if match.start() > pos:
@@ -131,7 +144,8 @@ def compile_format(log_format: str) -> list[str | _Part]:
         elif match.group(2):
             parts.append(_header(match.group(2), match.group(3)))
         else:
-            parts.append(_SIMPLE[code])
+            key, get = _SIMPLE[code]
+            parts.append(_Field(key, None, get))
         pos = match.end()
     if pos < len(log_format):
         parts.append(log_format[pos:])
@@ -153,13 +167,21 @@ class AccessLogger(AbstractAccessLogger):
         """Format and emit the access line (as an INFO record, ``%`` escaped)."""
         if not self.logger.isEnabledFor(logging.INFO):
             return
+        out: list[str] = []
+        extra: dict[str, Any] = {}
         try:
-            line = "".join(
-                part if isinstance(part, str) else part(request, response, time)
-                for part in self._parts
-            )
+            for part in self._parts:
+                if isinstance(part, str):
+                    out.append(part)
+                    continue
+                key, header, get = part
+                value = get(request, response, time)
+                out.append(str(value))
+                if header is None:
+                    extra[key] = value
+                else:
+                    extra.setdefault(key, {})[header] = value
         except Exception:
             self.logger.exception("Error in logging")
             return
-        extra: dict[str, Any] = {"remote_address": request.remote, "status": response.status}
-        self.logger.info("%s", line, extra=extra)
+        self.logger.info("%s", "".join(out), extra=extra)

@@ -384,8 +384,30 @@ class RequestHandler(asyncio.Protocol):
         start = self._loop.time() if log_access else 0.0
         resp: StreamResponse | None = None
         try:
-            resp = await self._call_handler(request)
-            keep_alive = await self._send_response(request, resp, writer)
+            try:
+                # Typed loosely on purpose: handlers do return other things by mistake.
+                result: object = await server._handler(request)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                resp = self._handler_failed(request, exc)
+            else:
+                resp = (
+                    result if isinstance(result, StreamResponse) else self._not_a_response(result)
+                )
+            if (
+                request._on_prepare is None
+                and resp._writer is None
+                and not resp._eof_sent
+                and resp._send_at_once(request)
+            ):
+                # Head and body left in one write, without the prepare/write_eof coroutines.
+                keep_alive = bool(resp._keep_alive) and not self._close_after
+                if self._writing_paused:
+                    await self.wait_writable()
+            else:
+                keep_alive = await self._send_response(request, resp, writer)
+            keep_alive = keep_alive and not server._shutting_down
         except asyncio.CancelledError:
             # The client went away with handler_cancellation on, or shutdown cancelled us.
             server_logger.debug("Request handler cancelled")
@@ -393,9 +415,8 @@ class RequestHandler(asyncio.Protocol):
         except ConnectionError:
             server_logger.debug("Connection lost while sending the response")
             keep_alive = False
-        except Exception:  # pragma: no cover - a bug in the response path
-            server_logger.exception("Unhandled error while sending the response")
-            keep_alive = False
+        except Exception as exc:
+            keep_alive = self._send_failed(writer, exc)
         if keep_alive:
             keep_alive = self._handle_unread_body(head, stream, writer)
         if log_access and resp is not None:
@@ -411,34 +432,25 @@ class RequestHandler(asyncio.Protocol):
         request._close_uploads()
         self._finish(keep_alive)
 
-    async def _call_handler(self, request: BaseRequest) -> StreamResponse:
+    def _handler_failed(self, request: BaseRequest, exc: Exception) -> StreamResponse:
+        """The response for an exception raised by the handler (re-raises a lost client)."""
         server = self._server
-        try:
-            resp: object = await server._handler(request)
-        except HTTPException as exc:
+        if isinstance(exc, HTTPException):
             return exception_response(exc)
-        except HttpProcessingError as exc:
-            resp = server_error_response(exc.status)
-            return resp
-        except asyncio.CancelledError:
-            raise
-        except TimeoutError as exc:
+        if isinstance(exc, HttpProcessingError):
+            return server_error_response(exc.status)
+        if isinstance(exc, TimeoutError):
             server_logger.debug("Request handler timed out", exc_info=exc)
             return server_error_response(504, exc=exc, debug=server.debug)
-        except ConnectionError as exc:
-            if self.transport is None:
-                raise  # the client is gone: nothing to answer, nothing to log
-            server_logger.exception("Error handling request", exc_info=exc)
-            return server_error_response(
-                500, exc=exc, debug=server.debug, html=server.debug and _accepts_html(request)
-            )
-        except Exception as exc:
-            server_logger.exception("Error handling request", exc_info=exc)
-            return server_error_response(
-                500, exc=exc, debug=server.debug, html=server.debug and _accepts_html(request)
-            )
-        if isinstance(resp, StreamResponse):
-            return resp
+        if isinstance(exc, ConnectionError) and self.transport is None:
+            raise exc  # the client is gone: nothing to answer, nothing to log
+        server_logger.exception("Error handling request", exc_info=exc)
+        return server_error_response(
+            500, exc=exc, debug=server.debug, html=server.debug and _accepts_html(request)
+        )
+
+    def _not_a_response(self, resp: object) -> StreamResponse:
+        """The response for a handler result that is not a StreamResponse."""
         if isinstance(resp, HTTPException):
             warnings.warn(
                 "Returning an HTTPException from a handler is deprecated; raise it instead",
@@ -452,26 +464,22 @@ class RequestHandler(asyncio.Protocol):
         )
         return server_error_response(500)
 
+    def _send_failed(self, writer: StreamWriter, exc: Exception) -> bool:
+        """A response could not be built or sent: answer 500 if nothing left yet."""
+        if writer.output_size:
+            server_logger.exception("Error sending a response after its head; closing")
+            return False
+        server_logger.exception("Error preparing the response", exc_info=exc)
+        self._write_raw_500(StreamWriter(self), exc)
+        return False
+
     async def _send_response(
         self, request: BaseRequest, resp: StreamResponse, writer: StreamWriter
     ) -> bool:
-        try:
-            if not resp.prepared:
-                await resp.prepare(request)
-            await resp.write_eof()
-        except ConnectionError:
-            raise
-        except asyncio.CancelledError:
-            raise
-        except Exception as exc:
-            if writer.output_size:
-                server_logger.exception("Error sending a response after its head; closing")
-                return False
-            server_logger.exception("Error preparing the response", exc_info=exc)
-            self._write_raw_500(StreamWriter(self), exc)
-            return False
-        keep_alive = resp.keep_alive
-        return bool(keep_alive) and not self._close_after and not self._server._shutting_down
+        if not resp.prepared:
+            await resp.prepare(request)
+        await resp.write_eof()
+        return bool(resp.keep_alive) and not self._close_after
 
     def _write_raw_500(self, writer: StreamWriter, exc: BaseException) -> None:
         del writer

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import datetime as _dt
 import enum
+import functools
 import json
 import math
 from collections.abc import Callable, Iterator, MutableMapping
@@ -421,6 +422,14 @@ class StreamResponse(MutableMapping[str | ResponseKey[Any], Any]):
         self._write_head(request, writer)
         return writer
 
+    def _send_at_once(self, request: BaseRequest) -> bool:
+        """Send the whole response now, without awaiting; False if it cannot be done.
+
+        The server's shortcut for responses whose body is already in memory; a
+        streamed response is sent through :meth:`prepare` and :meth:`write_eof`.
+        """
+        return False
+
     def _write_head(self, request: BaseRequest, writer: StreamWriter) -> None:
         headers = self._headers
         head = request._head
@@ -749,6 +758,16 @@ class Response(StreamResponse):
                 self._headers[CONTENT_LENGTH] = str(len(body) if body else 0)
         return super()._start(request)
 
+    def _send_at_once(self, request: BaseRequest) -> bool:
+        if self._compression or not _sends_at_once(type(self)):
+            return False  # compression may need the executor; subclasses may do more
+        writer = self._start(request)
+        body = self._body
+        writer.write_eof_nowait(body if body and not self._must_be_empty_body else b"")
+        self._eof_sent = True
+        self._body_length = writer.length
+        return True
+
     async def write_eof(self, data: bytes = b"") -> None:
         """Send the body (with the head, in one transport write)."""
         if self._eof_sent:
@@ -758,6 +777,15 @@ class Response(StreamResponse):
             await super().write_eof(body + data if data else body)
         else:
             await super().write_eof(data)
+
+
+@functools.cache
+def _sends_at_once(cls: type[Response]) -> bool:
+    """Whether ``cls`` sends like :class:`Response` (a subclass may override the steps)."""
+    return all(
+        getattr(cls, name) is getattr(Response, name)
+        for name in ("prepare", "write_eof", "_start", "_write_head", "write")
+    )
 
 
 class _Sentinel(enum.Enum):
