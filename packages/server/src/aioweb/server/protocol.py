@@ -31,7 +31,7 @@ from aioweb.http.errors import BadHttpMessage, HttpProcessingError
 from aioweb.http.message import EndOfMessage, RequestHead
 
 from ._errors import exception_response, raw_error_page, server_error_response
-from .response import StreamResponse
+from .response import Response, StreamResponse
 from .streams import EMPTY_PAYLOAD, PayloadAccessError, RequestPayloadError, StreamReader
 from .writer import StreamWriter
 
@@ -392,8 +392,11 @@ class RequestHandler(asyncio.Protocol):
             except Exception as exc:
                 resp = self._handler_failed(request, exc)
             else:
+                # type() first: isinstance() of an ABC subclass goes through ABCMeta.
                 resp = (
-                    result if isinstance(result, StreamResponse) else self._not_a_response(result)
+                    result
+                    if type(result) is Response or isinstance(result, StreamResponse)
+                    else self._not_a_response(result)
                 )
             if (
                 request._on_prepare is None

@@ -609,6 +609,11 @@ class StreamResponse(MutableMapping[str | ResponseKey[Any], Any]):
 class Response(StreamResponse):
     """A response with the whole body in memory (``body`` bytes or ``text``)."""
 
+    _body: bytes | None = None
+    _compressed_body: bytes | None = None
+    _zlib_executor_size: int | None = None
+    _zlib_executor: Executor | None = None
+
     def __init__(
         self,
         *,
@@ -624,37 +629,44 @@ class Response(StreamResponse):
     ) -> None:
         if body is not None and text is not None:
             raise ValueError("body and text are not allowed together")
-        real_headers: CIMultiDict[str] = CIMultiDict() if headers is None else CIMultiDict(headers)
+        if headers is None:
+            real_headers: CIMultiDict[str] = CIMultiDict()
+            has_type = False
+        else:
+            real_headers = CIMultiDict(headers)
+            has_type = CONTENT_TYPE in real_headers
         if content_type is not None and "charset" in content_type:
             raise ValueError("charset must not be in content_type argument")
-        if CONTENT_TYPE in real_headers and (content_type is not None or charset is not None):
+        if has_type and (content_type is not None or charset is not None):
             raise ValueError(
                 "passing both Content-Type header and content_type or charset params is forbidden"
             )
         if text is not None:
             if not isinstance(text, str):
                 raise TypeError(f"text argument must be str ({type(text)!r})")
-            if CONTENT_TYPE not in real_headers:
+            if not has_type:
                 charset = charset or "utf-8"
                 real_headers[CONTENT_TYPE] = f"{content_type or 'text/plain'}; charset={charset}"
-                encoded = text.encode(charset)
+                body = text.encode(charset)
             else:
-                encoded = text.encode(
+                body = text.encode(
                     split_content_type(real_headers[CONTENT_TYPE])[1].get("charset", "utf-8")
                 )
-            body = encoded
         elif content_type is not None:
             if charset is not None:
                 content_type += f"; charset={charset}"
             real_headers[CONTENT_TYPE] = content_type
-        elif charset is not None and CONTENT_TYPE not in real_headers:
+        elif charset is not None and not has_type:
             real_headers[CONTENT_TYPE] = f"text/plain; charset={charset}"
         super().__init__(status=status, reason=reason, _real_headers=real_headers)
-        self._body: bytes | None = None
-        self._compressed_body: bytes | None = None
-        self.body = body
-        self._zlib_executor_size = zlib_executor_size
-        self._zlib_executor = zlib_executor
+        if type(body) is bytes:
+            self._body = body
+        else:
+            self.body = body
+        if zlib_executor_size is not None:
+            self._zlib_executor_size = zlib_executor_size
+        if zlib_executor is not None:
+            self._zlib_executor = zlib_executor
 
     @property
     def body(self) -> bytes | None:
