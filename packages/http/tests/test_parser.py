@@ -64,10 +64,19 @@ def summary(events: Events) -> list[Any]:
     return out
 
 
+def feed_then_raise(parser: RequestParser, data: bytes) -> None:
+    """Feed ``data``, then raise the error the parser recorded, if any."""
+    parser.feed(data)
+    parser.feed(b"")  # after a failure, every call raises
+
+
 def rejects(data: bytes, cls: type[HttpProcessingError], status: int, **kwargs: Any) -> str:
-    """``data`` is rejected with ``cls``/``status``, fed whole and byte by byte."""
+    """``data`` is rejected with ``cls``/``status``, fed whole and byte by byte.
+
+    Fed whole, an error after a complete head is recorded and raised by the next call.
+    """
     with pytest.raises(cls) as whole:
-        RequestParser(**kwargs).feed(data)
+        feed_then_raise(RequestParser(**kwargs), data)
     assert whole.value.status == status
     with pytest.raises(cls) as split:
         feed_bytewise(data, **kwargs)

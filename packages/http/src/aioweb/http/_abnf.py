@@ -40,14 +40,6 @@ def is_valid_field_value(value: str) -> bool:
 
 # --- request parser additions -------------------------------------------------------------
 
-# request-line = method SP request-target SP HTTP-version      (RFC 9112 3)
-# Single spaces only; the target is VCHAR only (no CTL, SP or non-ASCII byte). The version
-# is matched here only for the two supported values; anything else takes the slow path,
-# which tells 505 (well-formed, unsupported) from 400 (malformed).
-REQUEST_LINE_STRICT: Final = re.compile(
-    rf"([{_TCHAR}]+) ([\x21-\x7e]+) HTTP/1\.([01])".encode(), re.ASCII
-)
-
 # field-line = field-name ":" OWS field-value OWS                (RFC 9112 5)
 # field-value holds VCHAR, obs-text, SP and HTAB; no whitespace before the colon.
 SINGLE_FIELD_LINE: Final = re.compile(

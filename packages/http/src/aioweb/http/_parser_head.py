@@ -1,18 +1,22 @@
 """The request head: request line, header fields and what they mean for framing.
 
-Private to :mod:`aioweb.http.parser`. The common case (a valid head) costs one regex
-match for the request line, one ``findall`` for every field and a handful of dict
-lookups; the precise reason for a rejection is worked out only on the error path.
+Private to :mod:`aioweb.http.parser`. The parser hands over the head decoded as latin-1
+(one decode per head, lossless). A valid head costs one regex match for the request
+line, one ``findall`` for all of its fields, one multidict built from the pairs that
+``findall`` returns, and a few dict lookups for the fields that govern framing. Anything
+the fast path does not accept (a bad line, trailing whitespace, a limit reached) goes to a
+line-by-line path that either returns the same result or raises the precise error, in
+the order an incremental parse would meet it.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Final
+from typing import Final, NoReturn
 
 from multidict import CIMultiDict, CIMultiDictProxy, istr
 
-from ._abnf import REQUEST_LINE_STRICT, SINGLE_FIELD_LINE, TOKEN_BYTES
+from ._abnf import SINGLE_FIELD_LINE, TOKEN_BYTES
 from ._version import HttpVersion, HttpVersion10, HttpVersion11
 from .errors import (
     BadHttpMessage,
@@ -27,30 +31,39 @@ from .errors import (
     UnsupportedTransferCoding,
     UnsupportedVersion,
 )
-from .message import RequestHead
+from .message import RequestHead, new_request_head
 
 __all__ = ["HeadLimits", "check_field_line", "check_request_line", "parse_head"]
 
-RawPairs = list[tuple[bytes, bytes]]
+Pairs = list[tuple[str, str]]
 
-# One field line, anchored just after the LF that ends the previous line (a lookbehind,
-# because ``findall`` with a start offset does not honour ``^``). Names are tokens with no
-# whitespace before the colon; values hold VCHAR, obs-text, SP and HTAB only (no CR, LF,
-# NUL or other CTL); OWS on both sides of the value is left out of the group
-# (RFC 9112 5, RFC 9110 5.5). Every field of a valid block matches back to back, so
-# "as many matches as LFs" proves the whole block is valid.
-_FIELD: Final = re.compile(
-    rb"(?<=\n)([!#$%&'*+\-.^_`|~0-9A-Za-z]+):[ \t]*"
-    rb"((?:[ \t]*+[\x21-\x7e\x80-\xff]++)*+)[ \t]*\r\n"
+_TCHAR: Final = r"!#$%&'*+\-.^_`|~0-9A-Za-z"
+
+# request-line = method SP request-target SP HTTP-version CRLF          (RFC 9112 3)
+# Single spaces; the target is VCHAR only. Only the two supported versions match here;
+# anything else takes the slow path, which tells 505 (well-formed) from 400 (malformed).
+_REQUEST_LINE: Final = re.compile(rf"([{_TCHAR}]+) ([\x21-\x7e]+) HTTP/1\.([01])\r\n")
+
+# One field line per match, from the LF that ends the previous line to the CR of its own
+# CRLF (RFC 9112 5, RFC 9110 5.5): a token name, no whitespace before the colon, OWS,
+# a value of VCHAR, obs-text, SP and HTAB that does not end in whitespace, then CR, and
+# the LF must follow. Anything else at a line start takes the second branch, which
+# yields ("", ""): since valid names are never empty, "no empty name among the pairs"
+# proves that every line in the range matched, back to back. Possessive quantifiers keep
+# the work linear for any input.
+_FIELDS: Final = re.compile(
+    rf"\n(?:([{_TCHAR}]++):[ \t]*+([\t\x20-\x7e\x80-\xff]*+)(?<![ \t])\r(?=\n)|(?s:.))"
+)
+# The same line, alone and without its CRLF; OWS on both sides is left out of the value.
+_FIELD_LINE: Final = re.compile(
+    rf"([{_TCHAR}]+):[ \t]*+((?:[ \t]*+[\x21-\x7e\x80-\xff]++)*+)[ \t]*+"
 )
 
 # absolute-form starts with a URI scheme (RFC 3986 3.1) and, as http(s) URIs must, an
 # authority ("//"); authority-form is host:port (RFC 9112 3.2.3), host being a reg-name
 # or an IP literal, port ASCII digits.
-_SCHEME: Final = re.compile(rb"[A-Za-z][A-Za-z0-9+\-.]*://")
-_AUTHORITY: Final = re.compile(
-    rb"(?:\[[0-9A-Fa-f:.vV]+\]|[A-Za-z0-9\-._~!$&'()*+,;=%]+):[0-9]{1,5}"
-)
+_SCHEME: Final = re.compile(r"[A-Za-z][A-Za-z0-9+\-.]*://")
+_AUTHORITY: Final = re.compile(r"(?:\[[0-9A-Fa-f:.vV]+\]|[A-Za-z0-9\-._~!$&'()*+,;=%]+):[0-9]{1,5}")
 _ASCII_DIGITS: Final = re.compile(r"[0-9]{1,19}", re.ASCII)
 _VERSION: Final = re.compile(rb"HTTP/([0-9])\.([0-9])")
 _TARGET_FORBIDDEN: Final = re.compile(rb"[^\x21-\x7e]")
@@ -65,10 +78,28 @@ _HOST: Final = istr("Host")
 _COMPRESSIONS: Final = frozenset({"gzip", "x-gzip", "deflate", "br", "zstd"})
 _MAX_CONTENT_LENGTH: Final = 2**63 - 1
 
-# Decoding the handful of usual methods once saves a decode per request.
-_METHODS: Final[dict[bytes, str]] = {
-    m.encode(): m
-    for m in ("GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH")
+# Connection option -> (close, keep-alive, upgrade) for the values clients usually send;
+# others are tokenised on the spot. A fixed table: it never grows with input.
+_ConnOptions = tuple[bool, bool, bool]
+
+
+def _connection_options(value: str) -> _ConnOptions:
+    tokens = {t.strip(" \t").lower() for t in value.split(",")}
+    return ("close" in tokens, "keep-alive" in tokens, "upgrade" in tokens)
+
+
+_KNOWN_CONNECTION: Final[dict[str, _ConnOptions]] = {
+    v: _connection_options(v)
+    for v in (
+        "keep-alive",
+        "Keep-Alive",
+        "close",
+        "Close",
+        "upgrade",
+        "Upgrade",
+        "keep-alive, Upgrade",
+        "Keep-Alive, Upgrade",
+    )
 }
 
 
@@ -92,81 +123,59 @@ class HeadLimits:
         self.methods = methods
 
 
-def parse_head(data: bytes, start: int, end: int, limits: HeadLimits) -> RequestHead:
-    """Parse ``data[start:end]``: a request line and field lines, each ending in CRLF."""
-    le = data.find(b"\r\n", start, end)
+def parse_head(text: str, start: int, end: int, limits: HeadLimits) -> RequestHead:
+    """Parse ``text[start:end]``: a request line and field lines, each ending in CRLF.
+
+    ``text`` is the head decoded as latin-1.
+    """
+    m = _REQUEST_LINE.match(text, start, end)
+    if m is None:
+        _diagnose_request_line(text, start, end, limits)
+    le = m.end() - 2
     if le - start > limits.max_line_size:
         raise LineTooLong("request line too long")
-    m = REQUEST_LINE_STRICT.fullmatch(data, start, le)
-    if m is None:
-        check_request_line(data[start:le])
-        raise BadStatusLine("invalid request line")  # pragma: no cover - check raised
-    bmethod, btarget, minor = m.groups()
-    method = _METHODS.get(bmethod) or bmethod.decode("ascii")
-    if limits.methods is not None and method not in limits.methods:
+    method, target, minor = m.groups()
+    methods = limits.methods
+    if methods is not None and method not in methods:
         raise MethodNotImplemented("method not implemented")
-    target = btarget.decode("ascii")
-    if btarget[0] != 0x2F or method == "CONNECT":  # not a plain origin-form
-        _check_target(method, btarget)
-    version = HttpVersion11 if minor == b"1" else HttpVersion10
-
-    hstart = le + 2
-    if hstart < end:
-        count = data.count(b"\n", hstart, end)
-        if count > limits.max_headers or (
-            end - hstart > limits.max_field_size + 2
-            and _has_long_line(data, hstart, end, limits.max_field_size)
-        ):
-            _diagnose_fields(data[hstart:end], limits)
-        raw: RawPairs = _FIELD.findall(data, hstart, end)
-        if len(raw) != count:
-            _diagnose_fields(data[hstart:end], limits)
-        pairs = [(n.decode("ascii"), v.decode("latin-1")) for n, v in raw]
-        headers = CIMultiDictProxy(CIMultiDict(pairs))
-        return _semantics(method, target, version, headers, tuple(raw), limits)
-    return RequestHead(
-        method,
-        target,
-        version,
-        _EMPTY,
-        (),
-        should_close=version is HttpVersion10,
-        upgrade=False,
-        chunked=False,
-        content_length=None,
-        compression=None,
-    )
+    if target[0] != "/" or method == "CONNECT":  # not a plain origin-form
+        _check_target(method, target)
+    version = HttpVersion11 if minor == "1" else HttpVersion10
+    if le + 2 == end:
+        return new_request_head(
+            method, target, version, _EMPTY, [], version is HttpVersion10, False, False, None, None
+        )
+    pairs: Pairs = _FIELDS.findall(text, le + 1, end)
+    if (
+        len(pairs) > limits.max_headers
+        or ("", "") in pairs
+        or (end - le > limits.max_field_size + 4 and _has_long_line(text, le + 2, end, limits))
+    ):
+        pairs = _fields_slow(text, le + 2, end, limits)
+    return _semantics(method, target, version, pairs, limits)
 
 
 _EMPTY: Final[CIMultiDictProxy[str]] = CIMultiDictProxy(CIMultiDict())
 
 
 def _semantics(
-    method: str,
-    target: str,
-    version: HttpVersion,
-    headers: CIMultiDictProxy[str],
-    raw: tuple[tuple[bytes, bytes], ...],
-    limits: HeadLimits,
+    method: str, target: str, version: HttpVersion, pairs: Pairs, limits: HeadLimits
 ) -> RequestHead:
-    getall = headers.getall
-    hosts = getall(_HOST, None)
-    if hosts is not None and len(hosts) > 1:
+    md = CIMultiDict(pairs)
+    if _HOST in md and len(md.getall(_HOST)) > 1:
         raise InvalidHeader("duplicate Host header")
 
     content_length: int | None = None
     chunked = False
-    te = getall(_TRANSFER_ENCODING, None)
-    cl = getall(_CONTENT_LENGTH, None)
-    if te is not None:
-        if cl is not None:
+    if _TRANSFER_ENCODING in md:
+        if _CONTENT_LENGTH in md:
             raise BadHttpMessage("both Content-Length and Transfer-Encoding")
         if version is HttpVersion10:
             raise TransferEncodingError("Transfer-Encoding in an HTTP/1.0 request")
-        _check_transfer_coding(te)
+        _check_transfer_coding(md.getall(_TRANSFER_ENCODING))
         chunked = True
-    elif cl is not None:
-        content_length = _content_length(cl)
+    elif _CONTENT_LENGTH in md:
+        content_length = _content_length(md.getall(_CONTENT_LENGTH))
         if limits.max_body_size is not None and content_length > limits.max_body_size:
             raise PayloadTooLarge("request body too large")
 
@@ -176,36 +185,34 @@ def _semantics(
         content_length = None
         chunked = False
 
-    conn = headers.get(_CONNECTION)
+    conn = md.get(_CONNECTION)
     upgrade = False
     if conn is None:
         should_close = version is HttpVersion10
     else:
-        tokens = {t.strip(" \t").lower() for t in conn.split(",")}
-        if version is HttpVersion10:
-            should_close = "keep-alive" not in tokens or "close" in tokens
-        else:
-            should_close = "close" in tokens
-        upgrade = "upgrade" in tokens and _UPGRADE in headers
+        options = _KNOWN_CONNECTION.get(conn) or _connection_options(conn)
+        # HTTP/1.0 closes unless keep-alive is asked for (RFC 9112 9.3)
+        should_close = options[0] or (version is HttpVersion10 and not options[1])
+        upgrade = options[2] and _UPGRADE in md
 
     compression = None
-    ce = headers.get(_CONTENT_ENCODING)
+    ce = md.get(_CONTENT_ENCODING)
     if ce is not None:
         ce = ce.lower()
         if ce in _COMPRESSIONS:
             compression = ce
 
-    return RequestHead(
+    return new_request_head(
         method,
         target,
         version,
-        headers,
-        raw,
-        should_close=should_close,
-        upgrade=upgrade,
-        chunked=chunked,
-        content_length=content_length,
-        compression=compression,
+        CIMultiDictProxy(md),
+        pairs,
+        should_close,
+        upgrade,
+        chunked,
+        content_length,
+        compression,
     )
 
 
@@ -254,19 +261,27 @@ def _check_transfer_coding(values: list[str]) -> None:
         raise TransferEncodingError("chunked is not the final transfer coding")
 
 
-def _check_target(method: str, target: bytes) -> None:
+def _check_target(method: str, target: str) -> None:
     if method == "CONNECT":
         if _AUTHORITY.fullmatch(target) is None:
             raise BadStatusLine("CONNECT needs an authority-form target")
         return
-    if target == b"*":
+    if target == "*":
         if method != "OPTIONS":
             raise BadStatusLine("asterisk-form is for OPTIONS only")
         return
-    if target[:1] == b"/":
+    if target[:1] == "/":
         return
     if _SCHEME.match(target) is None:
         raise BadStatusLine("invalid request target")
+
+
+def _diagnose_request_line(text: str, start: int, end: int, limits: HeadLimits) -> NoReturn:
+    le = text.find("\r\n", start, end)
+    if le - start > limits.max_line_size:
+        raise LineTooLong("request line too long")
+    check_request_line(text[start:le].encode("latin-1"))
+    raise BadStatusLine("invalid request line")  # pragma: no cover - check raised
 
 
 def check_request_line(line: bytes) -> None:
@@ -288,6 +303,15 @@ def check_request_line(line: bytes) -> None:
         raise UnsupportedVersion("HTTP version not supported")
 
 
+def field_pair(line: str) -> tuple[str, str] | None:
+    """``(name, value)`` of one field line (latin-1 text, no CRLF), or None if invalid."""
+    m = _FIELD_LINE.fullmatch(line)
+    if m is None:
+        return None
+    name, value = m.groups()
+    return name, value
+
+
 def check_field_line(line: bytes | bytearray) -> None:
     """Validate one complete field line (without CRLF); raise the precise error."""
     if SINGLE_FIELD_LINE.fullmatch(line) is not None:
@@ -306,21 +330,27 @@ def check_field_line(line: bytes | bytearray) -> None:
     raise InvalidHeader("invalid character in field value")
 
 
-def _diagnose_fields(block: bytes, limits: HeadLimits) -> None:
-    """Find the first bad line of a header block, in the order an incremental parse would."""
+def _fields_slow(text: str, start: int, end: int, limits: HeadLimits) -> Pairs:
+    """Parse ``text[start:end]`` (field lines, the last ending in CRLF) line by line."""
+    pairs: Pairs = []
     # The block ends with CRLF; split() leaves an empty last item.
-    for number, line in enumerate(block.split(b"\r\n")[:-1], 1):
+    for number, line in enumerate(text[start:end].split("\r\n")[:-1], 1):
         if len(line) > limits.max_field_size:
             raise HeaderFieldTooLarge("header field too large")
         if number > limits.max_headers:
             raise TooManyHeaders("too many header fields")
-        check_field_line(line)
-    raise InvalidHeader("malformed header section")  # pragma: no cover - defensive
+        pair = field_pair(line)
+        if pair is None:
+            check_field_line(line.encode("latin-1"))
+            raise InvalidHeader("malformed header section")  # pragma: no cover
+        pairs.append(pair)
+    return pairs
 
 
-def _has_long_line(data: bytes, start: int, end: int, limit: int) -> bool:
+def _has_long_line(text: str, start: int, end: int, limits: HeadLimits) -> bool:
+    limit = limits.max_field_size
     while start < end:
-        i = data.find(b"\r\n", start, end)
+        i = text.find("\r\n", start, end)
         if i < 0:
             i = end
         if i - start > limit:

@@ -29,16 +29,18 @@ class RequestHead:
 
     ``target`` is the raw request-target as sent (origin-, absolute-, authority- or
     asterisk-form); ``url`` is a :class:`yarl.URL` built from it on first access.
+    ``raw_headers`` holds the field lines as sent, without OWS, as bytes.
     """
 
     __slots__ = (
+        "_pairs",
+        "_raw",
         "_url",
         "chunked",
         "compression",
         "content_length",
         "headers",
         "method",
-        "raw_headers",
         "should_close",
         "target",
         "upgrade",
@@ -49,12 +51,14 @@ class RequestHead:
     target: str
     version: HttpVersion
     headers: CIMultiDictProxy[str]
-    raw_headers: RawHeaders
     should_close: bool
     upgrade: bool
     chunked: bool
     content_length: int | None
     compression: str | None
+    _raw: RawHeaders | None
+    # the parser's decoded (name, value) pairs, encoded into _raw on first access
+    _pairs: list[tuple[str, str]]
     _url: URL | None
 
     def __init__(
@@ -75,13 +79,24 @@ class RequestHead:
         self.target = target
         self.version = version
         self.headers = headers
-        self.raw_headers = raw_headers
+        self._raw = raw_headers
         self.should_close = should_close
         self.upgrade = upgrade
         self.chunked = chunked
         self.content_length = content_length
         self.compression = compression
         self._url = None
+
+    @property
+    def raw_headers(self) -> RawHeaders:
+        """The header fields as ``(name, value)`` bytes pairs, in wire order."""
+        raw = self._raw
+        if raw is None:
+            # latin-1 maps every byte to one code point and back: this is lossless
+            raw = self._raw = tuple(
+                (name.encode("latin-1"), value.encode("latin-1")) for name, value in self._pairs
+            )
+        return raw
 
     @property
     def url(self) -> URL:
@@ -101,6 +116,41 @@ class RequestHead:
             f"<RequestHead {self.method} {self.target!r} "
             f"HTTP/{self.version.major}.{self.version.minor}>"
         )
+
+
+_new = object.__new__
+
+
+def new_request_head(
+    method: str,
+    target: str,
+    version: HttpVersion,
+    headers: CIMultiDictProxy[str],
+    pairs: list[tuple[str, str]],
+    should_close: bool,
+    upgrade: bool,
+    chunked: bool,
+    content_length: int | None,
+    compression: str | None,
+) -> RequestHead:
+    """The parser's constructor: positional, and ``raw_headers`` built on first access.
+
+    ``pairs`` are the decoded fields exactly as in ``headers``, names and values latin-1.
+    """
+    head: RequestHead = _new(RequestHead)
+    head.method = method
+    head.target = target
+    head.version = version
+    head.headers = headers
+    head._pairs = pairs
+    head._raw = None
+    head.should_close = should_close
+    head.upgrade = upgrade
+    head.chunked = chunked
+    head.content_length = content_length
+    head.compression = compression
+    head._url = None
+    return head
 
 
 def _target_to_url(method: str, target: str) -> URL:

@@ -118,6 +118,11 @@ class RequestParser:
         return self._state == _UPGRADED
 
     @property
+    def error(self) -> HttpProcessingError | None:
+        """The error that stopped the parser, or None while it is usable."""
+        return self._error
+
+    @property
     def buffered(self) -> int:
         """How many bytes are held waiting for the rest of a line (bounded by the limits)."""
         return len(self._buf)
@@ -143,10 +148,14 @@ class RequestParser:
             pos = self._run(view, events)
         except HttpProcessingError as exc:
             self._fail(exc)
+            if events:
+                return events  # the error is raised by the next call
             raise
         except Exception as exc:  # pragma: no cover - a bug; never leak it to a peer
             err = BadHttpMessage("malformed request")
             self._fail(err)
+            if events:
+                return events
             raise err from exc
         if view is buf:
             del buf[:pos]
@@ -207,10 +216,12 @@ class RequestParser:
                 if hend < 0:
                     self._check_partial_head(data, pos)
                     return pos
-                if type(data) is bytes:
-                    head = parse_head(data, pos, hend + 2, self._limits)
+                # one latin-1 decode per head: lossless, and str is what headers hold
+                if pos == 0 and hend + 4 == end:
+                    text = data.decode("latin-1")
                 else:
-                    head = parse_head(bytes(data[pos : hend + 2]), 0, hend + 2 - pos, self._limits)
+                    text = data[pos : hend + 2].decode("latin-1")
+                head = parse_head(text, 0, hend + 2 - pos, self._limits)
                 pos = hend + 4
                 self._hscan = self._hline = self._hcount = self._empty_lines = 0
                 events.append(head)
