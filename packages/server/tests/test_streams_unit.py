@@ -467,6 +467,54 @@ async def test_repr() -> None:
     assert repr(stream) == "<StreamReader eof buffered=3>"
 
 
+async def test_wait_eof_keeps_the_data_readable() -> None:
+    stream = fed(b"ab")
+    await asyncio.wait_for(stream.wait_eof(), 1)
+    assert await stream.read() == b"ab"
+
+
+async def test_wait_eof_waits_for_every_waiter() -> None:
+    stream = fed(b"a", eof=False)
+    first = await pending(stream.wait_eof())
+    second = await pending(stream.wait_eof())
+    stream.feed_data(b"b")
+    await asyncio.sleep(0)
+    assert not first.done()
+    stream.feed_eof()
+    await asyncio.wait_for(asyncio.gather(first, second), 1)
+    assert await stream.read() == b"ab"
+
+
+async def test_wait_eof_cancelled_waiter_leaves_the_others() -> None:
+    stream = StreamReader()
+    first = await pending(stream.wait_eof())
+    second = await pending(stream.wait_eof())
+    first.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await first
+    stream.feed_eof()
+    await asyncio.wait_for(second, 1)
+
+
+async def test_wait_eof_fails_with_the_stream() -> None:
+    stream = StreamReader()
+    task = await pending(stream.wait_eof())
+    stream.set_exception(ConnectionResetError("lost"))
+    with pytest.raises(ConnectionResetError):
+        await task
+    with pytest.raises(ConnectionResetError):
+        await stream.wait_eof()
+
+
+async def test_wait_eof_counts_as_a_first_read() -> None:
+    calls: list[int] = []
+    stream = StreamReader(on_first_read=lambda: calls.append(1))
+    task = await pending(stream.wait_eof())
+    assert calls == [1]
+    stream.feed_eof()
+    await task
+
+
 # -- exceptions ------------------------------------------------------------------
 
 

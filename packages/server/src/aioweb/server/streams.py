@@ -46,6 +46,7 @@ class StreamReader:
         "_decoder",
         "_discarding",
         "_eof",
+        "_eof_waiters",
         "_exception",
         "_high_water",
         "_low_water",
@@ -84,6 +85,7 @@ class StreamReader:
         self._compression = compression
         self._decoder: ContentDecoder | None = None
         self._eof = False
+        self._eof_waiters: list[asyncio.Future[None]] = []
         self._exception: BaseException | None = None
         self._waiter: asyncio.Future[None] | None = None
         self._high_water = limit * 2
@@ -146,6 +148,10 @@ class StreamReader:
         self._eof = True
         self.trailers = trailers
         self._wake()
+        waiters, self._eof_waiters = self._eof_waiters, []
+        for eof_waiter in waiters:
+            if not eof_waiter.done():
+                eof_waiter.set_result(None)
 
     def set_exception(self, exc: BaseException) -> None:
         """Fail current and future reads with ``exc`` (connection lost, bad framing)."""
@@ -155,6 +161,10 @@ class StreamReader:
             self._waiter = None
             if not waiter.done():
                 waiter.set_exception(exc)
+        waiters, self._eof_waiters = self._eof_waiters, []
+        for eof_waiter in waiters:
+            if not eof_waiter.done():
+                eof_waiter.set_exception(exc)
 
     def discard(self) -> int:
         """Drop everything buffered and everything still to come, undecoded.
@@ -199,10 +209,13 @@ class StreamReader:
             if self._on_resume is not None:
                 self._on_resume()
 
-    async def _wait(self) -> None:
+    def _first_read(self) -> None:
         if self._on_first_read is not None:
             callback, self._on_first_read = self._on_first_read, None
             callback()
+
+    async def _wait(self) -> None:
+        self._first_read()
         if self._waiter is not None:
             raise RuntimeError("another coroutine is already waiting for this body")
         waiter = asyncio.get_running_loop().create_future()
@@ -286,6 +299,21 @@ class StreamReader:
             parts.append(piece)
             got += len(piece)
         return b"".join(parts)
+
+    async def wait_eof(self) -> None:
+        """Wait until the whole body has been received; it stays buffered for reading."""
+        if self._exception is not None:
+            raise self._exception
+        if self._eof:
+            return
+        self._first_read()
+        waiter = asyncio.get_running_loop().create_future()
+        self._eof_waiters.append(waiter)
+        try:
+            await waiter
+        finally:
+            if waiter in self._eof_waiters:
+                self._eof_waiters.remove(waiter)
 
     async def readany(self) -> bytes:
         """Return the next available bytes (at least one); b"" at end of body."""
