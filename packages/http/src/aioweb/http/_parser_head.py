@@ -12,7 +12,7 @@ the order an incremental parse would meet it.
 from __future__ import annotations
 
 import re
-from typing import Final, NoReturn
+from typing import Final, Literal, NoReturn, overload
 
 from multidict import CIMultiDict, CIMultiDictProxy, istr
 
@@ -33,7 +33,12 @@ from .errors import (
 )
 from .message import RequestHead, new_request_head
 
-__all__ = ["HeadLimits", "check_field_line", "check_request_line", "parse_head"]
+__all__ = [
+    "HeadLimits",
+    "check_field_line",
+    "check_request_line",
+    "parse_head",
+]
 
 Pairs = list[tuple[str, str]]
 
@@ -47,12 +52,15 @@ _REQUEST_LINE: Final = re.compile(rf"([{_TCHAR}]+) ([\x21-\x7e]+) HTTP/1\.([01])
 # One field line per match, from the LF that ends the previous line to the CR of its own
 # CRLF (RFC 9112 5, RFC 9110 5.5): a token name, no whitespace before the colon, OWS,
 # a value of VCHAR, obs-text, SP and HTAB that does not end in whitespace, then CR, and
-# the LF must follow. Anything else at a line start takes the second branch, which
-# yields ("", ""): since valid names are never empty, "no empty name among the pairs"
-# proves that every line in the range matched, back to back. Possessive quantifiers keep
-# the work linear for any input.
+# the LF must follow. Anything else at a line start takes another branch, which yields
+# ("", ""): since valid names are never empty, "no empty name among the pairs" proves
+# that every line in the range matched, back to back. An empty line (the end of a head,
+# when parse_lone_head is handed more than one) also swallows the rest of the range, so
+# that a failed guess costs no more than the first head. Possessive quantifiers keep the
+# work linear for any input.
 _FIELDS: Final = re.compile(
-    rf"\n(?:([{_TCHAR}]++):[ \t]*+([\t\x20-\x7e\x80-\xff]*+)(?<![ \t])\r(?=\n)|(?s:.))"
+    rf"\n(?:([{_TCHAR}]++):[ \t]*+([\t\x20-\x7e\x80-\xff]*+)(?<![ \t])\r(?=\n)"
+    r"|\r\n(?s:.*)|(?s:.))"
 )
 # The same line, alone and without its CRLF; OWS on both sides is left out of the value.
 _FIELD_LINE: Final = re.compile(
@@ -123,10 +131,25 @@ class HeadLimits:
         self.methods = methods
 
 
-def parse_head(text: str, start: int, end: int, limits: HeadLimits) -> RequestHead:
+@overload
+def parse_head(
+    text: str, start: int, end: int, limits: HeadLimits, lone: Literal[False] = False
+) -> RequestHead: ...
+@overload
+def parse_head(
+    text: str, start: int, end: int, limits: HeadLimits, lone: Literal[True]
+) -> RequestHead | None: ...
+def parse_head(
+    text: str, start: int, end: int, limits: HeadLimits, lone: bool = False
+) -> RequestHead | None:
     """Parse ``text[start:end]``: a request line and field lines, each ending in CRLF.
 
-    ``text`` is the head decoded as latin-1.
+    ``text`` is the head decoded as latin-1. With ``lone``, ``text[start:end]`` is only
+    a guess (the caller did not search for the end of the head): ``text`` ends with CRLF
+    CRLF and ``end`` is ``len(text) - 2``. If a field line does not match (another head
+    or a body inside, or a bad line) or a limit is near, the result is None and the
+    caller takes the general path; any error raised is the one the general path would
+    raise for the first head in ``text``.
     """
     m = _REQUEST_LINE.match(text, start, end)
     if m is None:
@@ -145,46 +168,23 @@ def parse_head(text: str, start: int, end: int, limits: HeadLimits) -> RequestHe
         return new_request_head(
             method, target, version, _EMPTY, [], version is HttpVersion10, False, False, None, None
         )
+
     pairs: Pairs = _FIELDS.findall(text, le + 1, end)
-    if (
-        len(pairs) > limits.max_headers
-        or ("", "") in pairs
-        or (end - le > limits.max_field_size + 4 and _has_long_line(text, le + 2, end, limits))
-    ):
-        pairs = _fields_slow(text, le + 2, end, limits)
-    return _semantics(method, target, version, pairs, limits)
-
-
-_EMPTY: Final[CIMultiDictProxy[str]] = CIMultiDictProxy(CIMultiDict())
-
-
-def _semantics(
-    method: str, target: str, version: HttpVersion, pairs: Pairs, limits: HeadLimits
-) -> RequestHead:
     md = CIMultiDict(pairs)
-    if _HOST in md and len(md.getall(_HOST)) > 1:
-        raise InvalidHeader("duplicate Host header")
+    if "" in md or len(pairs) > limits.max_headers or end - le > limits.max_field_size + 4:
+        # "" in md: a line _FIELDS refused
+        if lone:
+            return None
+        if "" in md or len(pairs) > limits.max_headers or _has_long_line(text, le + 2, end, limits):
+            pairs = _fields_slow(text, le + 2, end, limits)
+            md = CIMultiDict(pairs)
 
+    if len(md.getall(_HOST, ())) > 1:
+        raise InvalidHeader("duplicate Host header")
     content_length: int | None = None
     chunked = False
-    if _TRANSFER_ENCODING in md:
-        if _CONTENT_LENGTH in md:
-            raise BadHttpMessage("both Content-Length and Transfer-Encoding")
-        if version is HttpVersion10:
-            raise TransferEncodingError("Transfer-Encoding in an HTTP/1.0 request")
-        _check_transfer_coding(md.getall(_TRANSFER_ENCODING))
-        chunked = True
-    elif _CONTENT_LENGTH in md:
-        content_length = _content_length(md.getall(_CONTENT_LENGTH))
-        if limits.max_body_size is not None and content_length > limits.max_body_size:
-            raise PayloadTooLarge("request body too large")
-
-    if method == "CONNECT":
-        # A CONNECT request has no content (RFC 9110 9.3.6): whatever follows the head
-        # belongs to the tunnel, whatever the framing headers say.
-        content_length = None
-        chunked = False
-
+    if _TRANSFER_ENCODING in md or _CONTENT_LENGTH in md:
+        content_length, chunked = _framing(method, version, md, limits)
     conn = md.get(_CONNECTION)
     upgrade = False
     if conn is None:
@@ -194,14 +194,12 @@ def _semantics(
         # HTTP/1.0 closes unless keep-alive is asked for (RFC 9112 9.3)
         should_close = options[0] or (version is HttpVersion10 and not options[1])
         upgrade = options[2] and _UPGRADE in md
-
     compression = None
     ce = md.get(_CONTENT_ENCODING)
     if ce is not None:
         ce = ce.lower()
         if ce in _COMPRESSIONS:
             compression = ce
-
     return new_request_head(
         method,
         target,
@@ -214,6 +212,33 @@ def _semantics(
         content_length,
         compression,
     )
+
+
+_EMPTY: Final[CIMultiDictProxy[str]] = CIMultiDictProxy(CIMultiDict())
+
+
+def _framing(
+    method: str, version: HttpVersion, md: CIMultiDict[str], limits: HeadLimits
+) -> tuple[int | None, bool]:
+    """Content-Length and chunked from the framing fields (RFC 9112 6.1, 6.3)."""
+    content_length: int | None = None
+    chunked = False
+    if _TRANSFER_ENCODING in md:
+        if _CONTENT_LENGTH in md:
+            raise BadHttpMessage("both Content-Length and Transfer-Encoding")
+        if version is HttpVersion10:
+            raise TransferEncodingError("Transfer-Encoding in an HTTP/1.0 request")
+        _check_transfer_coding(md.getall(_TRANSFER_ENCODING))
+        chunked = True
+    else:
+        content_length = _content_length(md.getall(_CONTENT_LENGTH))
+        if limits.max_body_size is not None and content_length > limits.max_body_size:
+            raise PayloadTooLarge("request body too large")
+    if method == "CONNECT":
+        # A CONNECT request has no content (RFC 9110 9.3.6): whatever follows the head
+        # belongs to the tunnel, whatever the framing headers say.
+        return None, False
+    return content_length, chunked
 
 
 def _content_length(values: list[str]) -> int:

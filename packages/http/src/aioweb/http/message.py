@@ -170,14 +170,21 @@ def _query(target: str) -> str:
 
 
 class EndOfMessage:
-    """The body of the current request is complete; ``trailers`` holds chunked trailers."""
+    """The body of the current request is complete; ``trailers`` holds chunked trailers.
 
-    __slots__ = ("trailers",)
+    Immutable, so that the parser may hand out one shared instance for every message
+    without trailers.
+    """
 
-    trailers: CIMultiDictProxy[str]
+    __slots__ = ("_trailers",)
 
     def __init__(self, trailers: CIMultiDictProxy[str] = EMPTY_TRAILERS) -> None:
-        self.trailers = trailers
+        self._trailers = trailers
+
+    @property
+    def trailers(self) -> CIMultiDictProxy[str]:
+        """The trailer fields (empty unless a chunked body carried some)."""
+        return self._trailers
 
     def __repr__(self) -> str:
-        return f"<EndOfMessage trailers={len(self.trailers)}>"
+        return f"<EndOfMessage trailers={len(self._trailers)}>"

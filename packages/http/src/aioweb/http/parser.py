@@ -22,7 +22,12 @@ from typing import Final
 from multidict import CIMultiDict, CIMultiDictProxy
 
 from ._abnf import CHUNK_LINE, SINGLE_FIELD_LINE
-from ._parser_head import HeadLimits, check_field_line, check_request_line, parse_head
+from ._parser_head import (
+    HeadLimits,
+    check_field_line,
+    check_request_line,
+    parse_head,
+)
 from .errors import (
     BadHttpMessage,
     BadStatusLine,
@@ -56,6 +61,8 @@ MAX_EMPTY_LINES: Final = 8
 # The longest chunk-size line (size and extensions) kept while waiting for its CRLF.
 MAX_CHUNK_LINE: Final = 4096
 _MAX_CHUNK_SIZE: Final = 2**63 - 1
+# EndOfMessage is immutable: one instance serves every message without trailers
+_END: Final = EndOfMessage()
 
 
 class RequestParser:
@@ -137,15 +144,41 @@ class RequestParser:
         if isinstance(data, memoryview):
             data = bytes(data)  # from a buffered protocol
         buf = self._buf
+        if (
+            state == _HEAD
+            and not buf
+            and type(data) is bytes
+            and data[-4:] == b"\r\n\r\n"
+            and data[0] != 0x0D
+        ):
+            # The usual case: the buffer is one whole head, or several (pipelining).
+            text = data.decode("latin-1")
+            try:
+                head = parse_head(text, 0, len(data) - 2, self._limits, lone=True)
+            except HttpProcessingError as exc:
+                self._fail(exc)
+                raise
+            events: list[Event] = []
+            if head is not None:
+                if head.content_length is None and not head.chunked:
+                    if head.upgrade or head.method == "CONNECT":
+                        self._state = _UPGRADED
+                    elif self._empty_lines:
+                        self._empty_lines = 0
+                    return [head, _END]
+                self._start_message(head, events)
+                return events
+        else:
+            text = None
         view: bytes | bytearray
         if buf:
             buf += data
             view = buf
         else:
             view = data
-        events: list[Event] = []
+        events = []
         try:
-            pos = self._run(view, events)
+            pos = self._run(view, events, text)
         except HttpProcessingError as exc:
             self._fail(exc)
             if events:
@@ -193,7 +226,11 @@ class RequestParser:
             raise BadHttpMessage("parser failed")
         raise type(exc)(exc.reason, status=exc.status)
 
-    def _run(self, data: bytes | bytearray, events: list[Event]) -> int:
+    def _run(self, data: bytes | bytearray, events: list[Event], text: str | None) -> int:
+        """Parse ``data`` from the start, appending events; return how far it got.
+
+        ``text`` is ``data`` decoded as latin-1, when the caller already has it.
+        """
         pos = 0
         end = len(data)
         state = self._state
@@ -217,26 +254,14 @@ class RequestParser:
                     self._check_partial_head(data, pos)
                     return pos
                 # one latin-1 decode per head: lossless, and str is what headers hold
-                if pos == 0 and hend + 4 == end:
-                    text = data.decode("latin-1")
+                if text is not None:
+                    head = parse_head(text, pos, hend + 2, self._limits)
                 else:
-                    text = data[pos : hend + 2].decode("latin-1")
-                head = parse_head(text, 0, hend + 2 - pos, self._limits)
+                    head = parse_head(
+                        data[pos : hend + 2].decode("latin-1"), 0, hend + 2 - pos, self._limits
+                    )
                 pos = hend + 4
-                self._hscan = self._hline = self._hcount = self._empty_lines = 0
-                events.append(head)
-                if head.chunked:
-                    self._head = head
-                    self._chunk_total = 0
-                    state = self._state = _CHUNK_SIZE
-                elif head.content_length:
-                    self._head = head
-                    self._remaining = head.content_length
-                    state = self._state = _BODY
-                else:
-                    events.append(EndOfMessage())
-                    if head.upgrade or head.method == "CONNECT":
-                        state = self._state = _UPGRADED
+                state = self._start_message(head, events)
             elif state == _BODY:
                 n = self._remaining
                 if end - pos <= n:
@@ -316,6 +341,25 @@ class RequestParser:
                 events.append(bytes(data[pos:]))
                 pos = end
         return pos
+
+    def _start_message(self, head: RequestHead, events: list[Event]) -> int:
+        """Emit ``head`` (and its end if it has no body); return the next state."""
+        if self._hscan or self._empty_lines:
+            self._hscan = self._hline = self._hcount = self._empty_lines = 0
+        events.append(head)
+        if head.chunked:
+            self._head = head
+            self._chunk_total = 0
+            self._state = _CHUNK_SIZE
+        elif head.content_length:
+            self._head = head
+            self._remaining = head.content_length
+            self._state = _BODY
+        else:
+            events.append(_END)
+            if head.upgrade or head.method == "CONNECT":
+                self._state = _UPGRADED
+        return self._state
 
     def _end_message(self, events: list[Event], trailers: CIMultiDictProxy[str]) -> int:
         events.append(EndOfMessage(trailers))
