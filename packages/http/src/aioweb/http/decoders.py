@@ -207,7 +207,7 @@ class _Brotli:
 
 
 class _Zstd:
-    __slots__ = ("_allowance", "_parts", "_size", "_writer")
+    __slots__ = ("_allowance", "_frames", "_parts", "_size", "_writer")
 
     def __init__(self) -> None:
         if _zstd is None:  # pragma: no cover - guarded by SUPPORTED_DECODINGS
@@ -215,6 +215,7 @@ class _Zstd:
         self._parts: list[bytes] = []
         self._size = 0
         self._allowance: int | None = None
+        self._frames = _ZstdFrames()
         # The writer receives output in steps of at most _STEP bytes; raising from it
         # stops decompression there, which bounds a bomb's memory.
         self._writer: Any = _zstd.ZstdDecompressor().stream_writer(
@@ -231,6 +232,7 @@ class _Zstd:
     def decompress(self, data: bytes, allowance: int | None) -> bytes:
         self._allowance = allowance
         self._size = 0
+        self._frames.feed(data)
         try:
             self._writer.write(data)
         except _TooLarge:
@@ -242,6 +244,98 @@ class _Zstd:
         return out
 
     def flush(self, allowance: int | None) -> bytes:
-        # zstandard's writer does not report whether the last frame was complete;
-        # a truncated zstd body yields what could be decoded.
+        # The writer does not say whether the last frame was complete; the frame walker
+        # does, from the compressed bytes.
+        if not self._frames.at_boundary():
+            raise ContentEncodingError("truncated compressed body")
         return b""
+
+
+# _ZstdFrames states: what the next fixed-size piece of input is
+_MAGIC: Final = 0
+_SKIPPABLE_SIZE: Final = 1
+_FRAME_HEADER: Final = 2
+_BLOCK_HEADER: Final = 3
+_NEED: Final = {_MAGIC: 4, _SKIPPABLE_SIZE: 4, _FRAME_HEADER: 1, _BLOCK_HEADER: 3}
+_ZSTD_MAGIC: Final = 0xFD2FB528
+_SKIPPABLE_MAGIC: Final = 0x184D2A50  # the low 4 bits are free
+_DICT_ID_SIZE: Final = (0, 1, 2, 4)
+_CONTENT_SIZE_SIZE: Final = (0, 2, 4, 8)
+
+
+class _ZstdFrames:
+    """Follows the frame structure of a zstd stream (RFC 8878 3.1) to see where frames end.
+
+    It reads only the magic numbers, frame header descriptors and block headers, and
+    skips everything else, so its work is per block (at most 128 KiB of output), not
+    per byte. The decompressor itself checks the content.
+    """
+
+    __slots__ = ("_checksum", "_pending", "_skip", "_state", "_used")
+
+    def __init__(self) -> None:
+        self._state = _MAGIC
+        self._pending = bytearray()  # part of the next header
+        self._skip = 0  # bytes to pass over before the next header
+        self._checksum = False
+        self._used = False
+
+    def at_boundary(self) -> bool:
+        """Whether the input so far is empty or ends exactly after a complete frame."""
+        return self._state == _MAGIC and not self._skip and not self._pending
+
+    def feed(self, data: bytes) -> None:
+        i = 0
+        end = len(data)
+        while i < end:
+            if self._skip:
+                take = min(self._skip, end - i)
+                self._skip -= take
+                i += take
+                continue
+            need = _NEED[self._state] - len(self._pending)
+            piece = data[i : i + need]
+            i += len(piece)
+            if len(piece) < need:
+                self._pending += piece
+                return
+            if self._pending:
+                piece = bytes(self._pending + piece)
+                self._pending.clear()
+            self._header(piece)
+
+    def _header(self, piece: bytes) -> None:
+        state = self._state
+        if state == _MAGIC:
+            magic = int.from_bytes(piece, "little")
+            if magic == _ZSTD_MAGIC:
+                self._state = _FRAME_HEADER
+            elif magic & ~0xF == _SKIPPABLE_MAGIC:
+                self._state = _SKIPPABLE_SIZE
+            else:
+                raise ContentEncodingError("corrupt compressed body")
+        elif state == _SKIPPABLE_SIZE:
+            self._skip = int.from_bytes(piece, "little")
+            self._state = _MAGIC
+        elif state == _FRAME_HEADER:
+            d = piece[0]
+            single_segment = d & 0x20
+            self._checksum = bool(d & 0x04)
+            fcs_flag = d >> 6
+            self._skip = (
+                (0 if single_segment else 1)  # Window_Descriptor
+                + _DICT_ID_SIZE[d & 0x03]
+                + (_CONTENT_SIZE_SIZE[fcs_flag] or (1 if single_segment else 0))
+            )
+            self._state = _BLOCK_HEADER
+        else:
+            header = int.from_bytes(piece, "little")
+            block_type = (header >> 1) & 0x03
+            if block_type == 3:  # reserved
+                raise ContentEncodingError("corrupt compressed body")
+            # an RLE block holds one byte, repeated Block_Size times
+            self._skip = 1 if block_type == 1 else header >> 3
+            if header & 1:  # Last_Block
+                if self._checksum:
+                    self._skip += 4
+                self._state = _MAGIC

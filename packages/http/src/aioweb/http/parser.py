@@ -7,11 +7,24 @@ Feed it bytes as they arrive; it returns events in wire order::
         if isinstance(event, RequestHead): ...    # request line and headers
         elif isinstance(event, EndOfMessage): ... # body complete (trailers attached)
         else: ...                                  # bytes: a piece of the body
+    if parser.error is not None: ...               # answer parser.error.status, close
 
 Any split of the stream gives the same events. Every protocol violation or exceeded limit
-raises one :class:`~aioweb.http.errors.HttpProcessingError` subclass whose ``status`` is
-the answer to send; the parser is unusable afterwards. Buffered data never exceeds the
+is one :class:`~aioweb.http.errors.HttpProcessingError` subclass whose ``status`` is the
+answer to send, and the parser is unusable afterwards:
+
+* if the error comes before any event of this ``feed()`` call, ``feed()`` raises it;
+* if events came first (a pipelined request, or a body, completed before the bad bytes),
+  ``feed()`` returns those events and records the error instead, so that earlier
+  requests are still answered; :attr:`RequestParser.error` then holds it.
+
+Either way ``error`` is set from then on, and every later ``feed()`` or ``feed_eof()``
+raises an error of the same type, reason and status. Buffered data never exceeds the
 configured line limits while a line is incomplete.
+
+Trailer fields that frame or route the message or control the connection
+(:data:`FORBIDDEN_TRAILERS`, RFC 9110 6.5.1) are rejected with 400; other trailer fields
+are kept apart from the headers, in :attr:`EndOfMessage.trailers`.
 """
 
 from __future__ import annotations
@@ -41,7 +54,7 @@ from .errors import (
 )
 from .message import EMPTY_TRAILERS, EndOfMessage, RequestHead
 
-__all__ = ["Event", "RequestParser"]
+__all__ = ["FORBIDDEN_TRAILERS", "Event", "RequestParser"]
 
 Event = RequestHead | bytes | EndOfMessage
 
@@ -61,6 +74,26 @@ MAX_EMPTY_LINES: Final = 8
 # The longest chunk-size line (size and extensions) kept while waiting for its CRLF.
 MAX_CHUNK_LINE: Final = 4096
 _MAX_CHUNK_SIZE: Final = 2**63 - 1
+# Fields a trailer section must not carry (RFC 9110 6.5.1) and that would matter if
+# anything acted on them: those that frame the message (llhttp rejects Content-Length
+# and Transfer-Encoding there too), route it (a second Host), or control the connection.
+# A request that sends one is rejected (400) rather than the field dropped: such a
+# client disagrees with us about framing or routing. Other fields, including the
+# content-describing ones that RFC 9110 also lists (llhttp accepts Content-Type there,
+# and the content has already been delivered when trailers arrive), are kept in
+# EndOfMessage.trailers, apart from the headers; nothing merges them.
+FORBIDDEN_TRAILERS: Final = frozenset(
+    {
+        "content-length",
+        "transfer-encoding",
+        "trailer",
+        "host",
+        "connection",
+        "keep-alive",
+        "upgrade",
+        "te",
+    }
+)
 # EndOfMessage is immutable: one instance serves every message without trailers
 _END: Final = EndOfMessage()
 
@@ -261,7 +294,18 @@ class RequestParser:
                         data[pos : hend + 2].decode("latin-1"), 0, hend + 2 - pos, self._limits
                     )
                 pos = hend + 4
-                state = self._start_message(head, events)
+                if (
+                    head.content_length is None
+                    and not head.chunked
+                    and not head.upgrade
+                    and head.method != "CONNECT"
+                    and not (self._hscan or self._empty_lines)
+                ):
+                    # the usual GET: no body, nothing to reset, stay in _HEAD
+                    events.append(head)
+                    events.append(_END)
+                else:
+                    state = self._start_message(head, events)
             elif state == _BODY:
                 n = self._remaining
                 if end - pos <= n:
@@ -430,15 +474,18 @@ class RequestParser:
         if j - i > limits.max_field_size:
             raise HeaderFieldTooLarge("trailer field too large")
         head = self._head
-        used = len(head.raw_headers) if head is not None else 0
+        used = len(head.headers) if head is not None else 0
         if used + len(self._trailers) + 1 > limits.max_headers:
             raise TooManyHeaders("too many header and trailer fields")
         m = SINGLE_FIELD_LINE.fullmatch(data, i, j)
         if m is None:
             check_field_line(bytes(data[i:j]))
             raise InvalidHeader("invalid trailer field")  # pragma: no cover
-        name, value = m.groups()
-        self._trailers.append((name.decode("ascii"), value.decode("latin-1")))
+        bname, bvalue = m.groups()
+        name = bname.decode("ascii")
+        if name.lower() in FORBIDDEN_TRAILERS:
+            raise InvalidHeader("field not allowed in trailers")
+        self._trailers.append((name, bvalue.decode("latin-1")))
 
 
 def _bare_cr_or_lf(data: bytes | bytearray, i: int, end: int) -> bool:
