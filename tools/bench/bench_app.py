@@ -267,15 +267,17 @@ def report(args: argparse.Namespace, results: dict[str, ServerResult]) -> list[s
                 f"(lowest {min(values):.2f}x)"
             )
     for res in results.values():
-        if res.runs.get("plaintext") and res.runs.get("plaintext-log-info"):
-            off = res.runs["plaintext"].rps
-            for wl in ("plaintext-log-default", "plaintext-log-info"):
-                run = res.runs.get(wl)
-                if run is not None:
-                    out.append(
-                        f"- {res.name}: {WORKLOADS[wl].label}: {run.rps / off:.2f}x the req/s "
-                        "of access_log=None"
-                    )
+        off = res.runs.get("plaintext")
+        if off is None:
+            continue
+        for wl in ("plaintext-log-default", "plaintext-log-info"):
+            run = res.runs.get(wl)
+            if run is not None:
+                out.append(
+                    f"- {res.name}, {WORKLOADS[wl].label}: "
+                    f"{_ratio(run.per_cpu_s, off.per_cpu_s)} the req per CPU-s "
+                    f"({_ratio(run.rps, off.rps)} the req/s) of access_log=None"
+                )
     return out
 
 
