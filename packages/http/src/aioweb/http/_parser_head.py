@@ -170,6 +170,8 @@ def parse_head(
         )
 
     pairs: Pairs = _FIELDS.findall(text, le + 1, end)
+    if lone and not pairs[-1][0]:
+        return None  # most often the end of a first head, with more after it
     md = CIMultiDict(pairs)
     if "" in md or len(pairs) > limits.max_headers or end - le > limits.max_field_size + 4:
         # "" in md: a line _FIELDS refused

@@ -169,29 +169,25 @@ class RequestParser:
 
     def feed(self, data: bytes | bytearray | memoryview) -> list[Event]:
         """Parse ``data``; return the events it completes, in wire order."""
-        state = self._state
-        if state == _UPGRADED:
-            return [bytes(data)] if data else []
-        if state == _FAILED:
-            self._fail_again()
-        if isinstance(data, memoryview):
-            data = bytes(data)  # from a buffered protocol
-        buf = self._buf
         if (
-            state == _HEAD
-            and not buf
-            and type(data) is bytes
+            type(data) is bytes
+            and self._state == _HEAD
+            and not self._buf
             and data[-4:] == b"\r\n\r\n"
             and data[0] != 0x0D
         ):
             # The usual case: the buffer is one whole head, or several (pipelining).
-            text = data.decode("latin-1")
+            decoded = data.decode("latin-1")
+            text: str | None = decoded
             try:
-                head = parse_head(text, 0, len(data) - 2, self._limits, lone=True)
+                head = parse_head(decoded, 0, len(data) - 2, self._limits, lone=True)
             except HttpProcessingError as exc:
                 self._fail(exc)
                 raise
-            events: list[Event] = []
+            except Exception as exc:  # pragma: no cover - a bug; never leak it to a peer
+                err = BadHttpMessage("malformed request")
+                self._fail(err)
+                raise err from exc
             if head is not None:
                 if head.content_length is None and not head.chunked:
                     if head.upgrade or head.method == "CONNECT":
@@ -199,10 +195,19 @@ class RequestParser:
                     elif self._empty_lines:
                         self._empty_lines = 0
                     return [head, _END]
+                events: list[Event] = []
                 self._start_message(head, events)
                 return events
         else:
             text = None
+            state = self._state
+            if state == _UPGRADED:
+                return [bytes(data)] if data else []
+            if state == _FAILED:
+                self._fail_again()
+            if isinstance(data, memoryview):
+                data = bytes(data)  # from a buffered protocol
+        buf = self._buf
         view: bytes | bytearray
         if buf:
             buf += data
