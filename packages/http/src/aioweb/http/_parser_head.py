@@ -47,7 +47,7 @@ _TCHAR: Final = r"!#$%&'*+\-.^_`|~0-9A-Za-z"
 # request-line = method SP request-target SP HTTP-version CRLF          (RFC 9112 3)
 # Single spaces; the target is VCHAR only. Only the two supported versions match here;
 # anything else takes the slow path, which tells 505 (well-formed) from 400 (malformed).
-_REQUEST_LINE: Final = re.compile(rf"([{_TCHAR}]+) ([\x21-\x7e]+) HTTP/1\.([01])\r\n")
+_REQUEST_LINE: Final = re.compile(rf"([{_TCHAR}]++) ([\x21-\x7e]++) HTTP/1\.([01])\r\n")
 
 # One field line per match, from the LF that ends the previous line to the CR of its own
 # CRLF (RFC 9112 5, RFC 9110 5.5): a token name, no whitespace before the colon, OWS,
