@@ -307,8 +307,31 @@ class RequestParser:
                     and not (self._hscan or self._empty_lines)
                 ):
                     # the usual GET: no body, nothing to reset, stay in _HEAD
-                    events.append(head)
-                    events.append(_END)
+                    append = events.append
+                    append(head)
+                    append(_END)
+                    if text is None:
+                        continue
+                    # pipelined GETs, all decoded already: a tighter loop
+                    find = data.find
+                    limits = self._limits
+                    while pos < end and data[pos] != 0x0D:
+                        hend = find(b"\r\n\r\n", pos)
+                        if hend < 0:
+                            break
+                        head = parse_head(text, pos, hend + 2, limits)
+                        pos = hend + 4
+                        if (
+                            head.content_length is None
+                            and not head.chunked
+                            and not head.upgrade
+                            and head.method != "CONNECT"
+                        ):
+                            append(head)
+                            append(_END)
+                        else:
+                            state = self._start_message(head, events)
+                            break
                 else:
                     state = self._start_message(head, events)
             elif state == _BODY:
