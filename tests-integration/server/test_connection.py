@@ -137,6 +137,54 @@ async def test_pipelined_posts_with_bodies(serve, web, wire):
     assert [r.body for r in responses] == [f"body-{i}".encode()[::-1] for i in range(8)] + [b""]
 
 
+@pytest.mark.aioweb_only(reason="aiohttp's low-level server answers nothing after a half-close")
+async def test_pipelined_requests_then_half_close_are_all_answered(serve, web):
+    async def handler(request):
+        await asyncio.sleep(0.01)
+        return web.Response(text=f"answer {request.path}")
+
+    srv = await serve(handler)
+    reader, writer = await asyncio.open_connection("127.0.0.1", srv.port)
+    try:
+        writer.write(b"".join(f"GET /{i} HTTP/1.1\r\nHost: x\r\n\r\n".encode() for i in range(3)))
+        writer.write_eof()  # the client is done sending, still reading
+        data = await asyncio.wait_for(reader.read(), 10)  # until the server closes
+    finally:
+        writer.close()
+        await writer.wait_closed()
+    assert data.count(b"HTTP/1.1 200") == 3, data
+    positions = [data.find(b"answer /%d" % i) for i in range(3)]
+    assert -1 not in positions and positions == sorted(positions), data
+
+
+@pytest.mark.aioweb_only(reason="aiohttp drops every request of a read that ends badly")
+@pytest.mark.parametrize(
+    "bad",
+    [
+        b"GET / HTTP/1.1\r\nHost: x\r\nX-A : a\r\n\r\n",  # space before colon
+        b"G(T / HTTP/1.1\r\nHost: x\r\n\r\n",  # not a token
+        b"GET / HTTP/1.1\r\n\r\n",  # no Host
+        b"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
+    ],
+    ids=["bad-field", "bad-method", "no-host", "bad-chunk"],
+)
+async def test_requests_before_a_bad_one_in_the_same_read_are_answered(serve, web, wire, bad):
+    seen: list[str] = []
+
+    async def handler(request):
+        seen.append(request.path)
+        await request.read()
+        return web.Response(text=f"answer {request.path}")
+
+    srv = await serve(handler)
+    good = b"".join(f"GET /{i} HTTP/1.1\r\nHost: x\r\n\r\n".encode() for i in range(3))
+    responses = wire.parse_responses(await wire.exchange(srv.port, good + bad, timeout=10))
+    assert [r.status for r in responses] == [200, 200, 200, 400]
+    assert [r.body for r in responses[:3]] == [f"answer /{i}".encode() for i in range(3)]
+    assert seen[:3] == ["/0", "/1", "/2"]
+    await srv.alive()
+
+
 @pytest.mark.aioweb_only(
     reason="aiohttp's low-level Server never answers 100-continue (only its router does); "
     "aioweb's connection handler does, before the body is read"

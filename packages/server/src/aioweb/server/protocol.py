@@ -251,6 +251,11 @@ class RequestHandler(asyncio.Protocol):
                             self._discarding = None
                     if parser.upgraded:
                         self._upgraded = True
+            error = parser.error
+            if error is not None:
+                # Found after the events above (earlier requests are still answered).
+                self._on_parse_error(error)
+                return
             if self._upgraded and data:
                 self._deliver_upgraded(data)
                 return
@@ -405,7 +410,7 @@ class RequestHandler(asyncio.Protocol):
                 and resp._send_at_once(request)
             ):
                 # Head and body left in one write, without the prepare/write_eof coroutines.
-                keep_alive = bool(resp._keep_alive) and not self._close_after
+                keep_alive = bool(resp._keep_alive)
                 if self._writing_paused:
                     await self.wait_writable()
             else:
@@ -482,7 +487,7 @@ class RequestHandler(asyncio.Protocol):
         if not resp.prepared:
             await resp.prepare(request)
         await resp.write_eof()
-        return bool(resp.keep_alive) and not self._close_after
+        return bool(resp.keep_alive)
 
     def _write_raw_500(self, writer: StreamWriter, exc: BaseException) -> None:
         del writer
@@ -518,7 +523,8 @@ class RequestHandler(asyncio.Protocol):
             self._close_after = True
             if self._waiting:
                 self._waiting.clear()
-            transport.close()
+                self._error = None  # requests were dropped: answering a later error would lie
+            self._send_error_and_close()
             return
         if self._backlog:
             data, self._backlog = self._backlog, b""
@@ -591,8 +597,12 @@ class RequestHandler(asyncio.Protocol):
 
     @property
     def closing(self) -> bool:
-        """True once the connection will close after the response in flight."""
-        return self._close_after
+        """True once the connection will close after the response in flight.
+
+        Requests already queued behind it (pipelined before an error or the client's
+        end of stream) are still answered: then the last of them closes.
+        """
+        return self._close_after and not self._waiting
 
     @property
     def busy(self) -> bool:
