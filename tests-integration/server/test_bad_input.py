@@ -131,15 +131,19 @@ def _cases():
         yield pytest.param(data, id=name, marks=marks)
 
 
-# A valid head followed by a malformed body.
+# A valid head followed by a malformed body (chunked framing or trailers).
 BODY_ERRORS = {
-    name
-    for name in SMUGGLING
-    if name.startswith("bad-trailer")
-    or name.endswith("chunk-ext")
-    or name.endswith("-chunk")
-    or name.startswith("chunk-")
-    or name == "signed-chunk-size"
+    "newline-in-chunk-ext",
+    "lf-chunk-ext",
+    "bad-trailer-no-colon",
+    "bad-trailer-space-before-colon",
+    "bad-trailer-obs-fold",
+    "bad-trailer-cr",
+    "unicode-digits-chunk",
+    "signed-chunk-size",
+    "chunk-0x-prefix",
+    "chunk-size-mismatch",
+    "chunk-no-crlf-after-data",
 }
 
 
@@ -149,20 +153,8 @@ async def test_malformed_request_400_and_close(target, wire, data, request):
     await assert_rejected(target, wire, data, (400,), body_error=body_error)
 
 
-def test_body_error_cases_are_the_chunked_ones():
-    assert BODY_ERRORS == {
-        "newline-in-chunk-ext",
-        "lf-chunk-ext",
-        "bad-trailer-no-colon",
-        "bad-trailer-space-before-colon",
-        "bad-trailer-obs-fold",
-        "bad-trailer-cr",
-        "unicode-digits-chunk",
-        "signed-chunk-size",
-        "chunk-0x-prefix",
-        "chunk-size-mismatch",
-        "chunk-no-crlf-after-data",
-    }
+def test_body_error_cases_exist():
+    assert set(SMUGGLING) >= BODY_ERRORS
 
 
 async def test_smuggled_second_request_never_reaches_handler(target, wire):

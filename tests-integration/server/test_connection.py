@@ -154,7 +154,8 @@ async def test_pipelined_requests_then_half_close_are_all_answered(serve, web):
         await writer.wait_closed()
     assert data.count(b"HTTP/1.1 200") == 3, data
     positions = [data.find(b"answer /%d" % i) for i in range(3)]
-    assert -1 not in positions and positions == sorted(positions), data
+    assert -1 not in positions, data
+    assert positions == sorted(positions), data
 
 
 @pytest.mark.aioweb_only(reason="aiohttp drops every request of a read that ends badly")
