@@ -169,17 +169,24 @@ def parse_head(
             method, target, version, _EMPTY, [], version is HttpVersion10, False, False, None, None
         )
 
+    if end - le > limits.max_field_size + 4:
+        # a field block longer than one field may break a limit: check those first,
+        # so that an oversized head costs no regex work
+        if lone:
+            return None
+        if text.count("\n", le + 2, end) > limits.max_headers or _has_long_line(
+            text, le + 2, end, limits
+        ):
+            _fields_slow(text, le + 2, end, limits)  # raises the limit's error
     pairs: Pairs = _FIELDS.findall(text, le + 1, end)
     if lone and not pairs[-1][0]:
         return None  # most often the end of a first head, with more after it
     md = CIMultiDict(pairs)
-    if "" in md or len(pairs) > limits.max_headers or end - le > limits.max_field_size + 4:
-        # "" in md: a line _FIELDS refused
+    if "" in md or len(pairs) > limits.max_headers:  # "" in md: a line _FIELDS refused
         if lone:
             return None
-        if "" in md or len(pairs) > limits.max_headers or _has_long_line(text, le + 2, end, limits):
-            pairs = _fields_slow(text, le + 2, end, limits)
-            md = CIMultiDict(pairs)
+        pairs = _fields_slow(text, le + 2, end, limits)
+        md = CIMultiDict(pairs)
 
     if len(md.getall(_HOST, ())) > 1:
         raise InvalidHeader("duplicate Host header")
