@@ -35,12 +35,7 @@ from typing import Final
 from multidict import CIMultiDict, CIMultiDictProxy
 
 from ._abnf import CHUNK_LINE, SINGLE_FIELD_LINE
-from ._parser_head import (
-    HeadLimits,
-    check_field_line,
-    check_request_line,
-    parse_head,
-)
+from ._parser_head import HeadLimits, check_field_line, check_request_line, parse_head
 from .errors import (
     BadHttpMessage,
     BadStatusLine,
@@ -434,7 +429,7 @@ class RequestParser:
         return self._state
 
     def _end_message(self, events: list[Event], trailers: CIMultiDictProxy[str]) -> int:
-        events.append(EndOfMessage(trailers))
+        events.append(_END if trailers is EMPTY_TRAILERS else EndOfMessage(trailers))
         head = self._head
         self._head = None
         if head is not None and (head.upgrade or head.method == "CONNECT"):
