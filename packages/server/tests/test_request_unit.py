@@ -639,3 +639,44 @@ def test_cached_properties_are_read_only() -> None:
         request.host = "other"
     with pytest.raises(AttributeError):
         request.forwarded = ()
+
+
+def test_clone_with_new_headers_recomputes_host() -> None:
+    request = make_request(headers={"Host": "old"})
+    assert request.host == "old"  # computed and cached on the original
+    assert request.clone(headers={"Host": "new"}).host == "new"
+
+
+def test_clone_keeps_explicit_overrides_across_clones() -> None:
+    request = make_request(headers={"Host": "old"}).clone(host="proxy.example", scheme="https")
+    again = request.clone(headers={"Host": "other"})
+    assert (again.host, again.scheme) == ("proxy.example", "https")
+
+
+def test_clone_with_new_headers_updates_raw_headers() -> None:
+    request = make_request(headers={"Host": "old"})
+    clone = request.clone(headers={"Host": "new", "X-Ünï": "v"})
+    assert clone.raw_headers == ((b"Host", b"new"), ("X-Ünï".encode(), b"v"))
+    assert clone.headers["Host"] == "new"
+
+
+@pytest.mark.parametrize(
+    ("sockname", "host"),
+    [
+        (("192.0.2.7", 8080), "192.0.2.7"),
+        (("2001:db8::1", 8080, 0, 0), "[2001:db8::1]"),
+        ("/run/app.sock", "/run/app.sock"),
+        (None, ""),
+    ],
+)
+def test_host_without_header_is_the_local_address_not_a_dns_lookup(
+    sockname: Any, host: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import socket
+
+    def no_dns(*args: object) -> str:
+        raise AssertionError("request.host must not resolve names")
+
+    monkeypatch.setattr(socket, "getfqdn", no_dns)
+    request = make_request(headers={}, extra={"sockname": sockname})
+    assert request.host == host

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import socket
 import warnings
 from collections.abc import Awaitable, Callable, Iterator, Mapping, MutableMapping
 from datetime import datetime
@@ -65,6 +64,7 @@ class BaseRequest(MutableMapping[str | RequestKey[Any], Any]):
         "_head",
         "_headers",
         "_on_prepare",
+        "_overrides",
         "_payload",
         "_post",
         "_protocol",
@@ -105,12 +105,16 @@ class BaseRequest(MutableMapping[str | RequestKey[Any], Any]):
         self._post: MultiDictProxy[FormValue] | None = None
         cache: dict[str, Any] = {}
         self._cache = cache
-        if scheme is not None:
-            cache["scheme"] = scheme
-        if host is not None:
-            cache["host"] = host
-        if remote is not None:
-            cache["remote"] = remote
+        # scheme/host/remote given by clone() (or a request factory), kept by later clones
+        self._overrides: dict[str, str] | None = None
+        if scheme is not None or host is not None or remote is not None:
+            overrides = {
+                name: value
+                for name, value in (("scheme", scheme), ("host", host), ("remote", remote))
+                if value is not None
+            }
+            cache.update(overrides)
+            self._overrides = overrides
         if rel_url is not None:
             cache["rel_url"] = rel_url
         if client_max_size and payload is not EMPTY_PAYLOAD:
@@ -132,35 +136,38 @@ class BaseRequest(MutableMapping[str | RequestKey[Any], Any]):
         if self._read_bytes is not None:
             raise RuntimeError("Cannot clone request after reading its content")
         head = self._head
+        new_headers: CIMultiDictProxy[str]
+        if headers is not _UNSET:
+            new_headers = CIMultiDictProxy(CIMultiDict(headers))  # type: ignore[arg-type]
+            raw_headers = tuple(
+                (name.encode("utf-8"), value.encode("utf-8")) for name, value in new_headers.items()
+            )
+        else:
+            new_headers = self._headers
+            raw_headers = head.raw_headers
         new_head = RequestHead(
             head.method if method is _UNSET else str(method),
             head.target,
             head.version,
-            head.headers,
-            head.raw_headers,
+            new_headers,
+            raw_headers,
             should_close=head.should_close,
             upgrade=head.upgrade,
             chunked=head.chunked,
             content_length=head.content_length,
             compression=head.compression,
         )
-        new_headers: CIMultiDictProxy[str] | None = None
-        if headers is not _UNSET:
-            new_headers = CIMultiDictProxy(CIMultiDict(headers))  # type: ignore[arg-type]
-        else:
-            new_headers = self._headers
         new_rel_url: URL | None = None
         if rel_url is not _UNSET:
             url = URL(rel_url)  # type: ignore[arg-type]
             if url.absolute:
                 raise ValueError("rel_url must be a relative URL")
             new_rel_url = url
-        kwargs: dict[str, Any] = {}
+        # Only values set explicitly carry over; computed ones follow the new head.
+        kwargs: dict[str, Any] = dict(self._overrides or ())
         for name, value in (("scheme", scheme), ("host", host), ("remote", remote)):
             if value is not _UNSET:
                 kwargs[name] = value
-            elif name in self._cache:
-                kwargs[name] = self._cache[name]
         clone = type(self)(
             new_head,
             self._payload,
@@ -238,7 +245,13 @@ class BaseRequest(MutableMapping[str | RequestKey[Any], Any]):
         if url.absolute and url.raw_authority:
             return url.raw_authority
         host = self._headers.get("Host")
-        return host if host is not None else socket.getfqdn()
+        if host is not None:
+            return host
+        # No Host (HTTP/1.0): the local address the request came in on, never a DNS lookup.
+        sockname = self.get_extra_info("sockname")
+        if isinstance(sockname, (list, tuple)):
+            return f"[{sockname[0]}]" if len(sockname) == 4 else str(sockname[0])
+        return "" if sockname is None else str(sockname)
 
     @reify
     def remote(self) -> str | None:
