@@ -155,6 +155,37 @@ async def test_response_compression_aiohttp_client(serve, web):
         assert await resp.read() == PAYLOAD * 10
 
 
+@pytest.mark.aioweb_only(reason="aiohttp 3.14.5 ignores the strategy of an in-memory Response")
+async def test_response_compression_strategy_is_used(serve, web):
+    # Z_HUFFMAN_ONLY finds no repeats: a repetitive body compresses far less than with
+    # the default strategy, and still decodes to the same bytes. Both response kinds.
+    body = b"abcdefgh" * 4096
+
+    async def handler(request):
+        strategy = zlib.Z_HUFFMAN_ONLY if request.query.get("s") == "huffman" else None
+        if request.query.get("stream"):
+            resp = web.StreamResponse()
+            resp.enable_compression(web.ContentCoding.gzip, strategy=strategy)
+            await resp.prepare(request)
+            await resp.write(body)
+            return resp
+        resp = web.Response(body=body)
+        resp.enable_compression(web.ContentCoding.gzip, strategy=strategy)
+        return resp
+
+    srv = await serve(handler)
+    sizes = {}
+    async with aiohttp.ClientSession(timeout=TIMEOUT, auto_decompress=False) as session:
+        for query in ("s=default", "s=huffman", "s=default&stream=1", "s=huffman&stream=1"):
+            async with session.get(f"{srv.url}/?{query}") as resp:
+                raw = await resp.read()
+                assert resp.headers["Content-Encoding"] == "gzip"
+            assert gzip.decompress(raw) == body
+            sizes[query] = len(raw)
+    assert sizes["s=huffman"] > 10 * sizes["s=default"]
+    assert sizes["s=huffman&stream=1"] > 10 * sizes["s=default&stream=1"]
+
+
 async def test_response_not_compressed_without_accept_encoding(serve, web, wire):
     async def handler(request):
         resp = web.Response(body=PAYLOAD)

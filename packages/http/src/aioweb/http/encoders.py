@@ -54,7 +54,9 @@ class ContentEncoder:
 
     ``coding`` is one of :data:`SUPPORTED_ENCODINGS` (``"x-gzip"`` is taken as ``"gzip"``);
     anything else raises :class:`ValueError`, as does a ``level`` out of range for the
-    coding (zlib 0..9, brotli 0..11, zstandard up to 22).
+    coding (zlib 0..9, brotli 0..11, zstandard up to 22). ``strategy`` is a zlib strategy
+    (``zlib.Z_FILTERED``, ``Z_HUFFMAN_ONLY``, ``Z_RLE``, ``Z_FIXED``) for gzip and deflate;
+    the other codings have no such knob and ignore it.
     """
 
     __slots__ = ("_compress", "_finish", "_finished", "_sync", "coding")
@@ -64,7 +66,9 @@ class ContentEncoder:
     _sync: Callable[[], bytes]
     _finish: Callable[[], bytes]
 
-    def __init__(self, coding: str, *, level: int | None = None) -> None:
+    def __init__(
+        self, coding: str, *, level: int | None = None, strategy: int | None = None
+    ) -> None:
         name = coding.lower()
         if name == "x-gzip":
             name = "gzip"
@@ -80,7 +84,13 @@ class ContentEncoder:
             if not 0 <= level <= 9:
                 raise ValueError(f"zlib level must be in 0..9, got {level}")
             # wbits 16+15 writes the gzip wrapper, 15 the zlib wrapper (RFC 1952 / 1950).
-            zobj = zlib.compressobj(level, zlib.DEFLATED, 31 if name == "gzip" else 15)
+            zobj = zlib.compressobj(
+                level,
+                zlib.DEFLATED,
+                31 if name == "gzip" else 15,
+                zlib.DEF_MEM_LEVEL,
+                zlib.Z_DEFAULT_STRATEGY if strategy is None else strategy,
+            )
             self._compress = zobj.compress
             self._sync = lambda: zobj.flush(zlib.Z_SYNC_FLUSH)
             self._finish = zobj.flush

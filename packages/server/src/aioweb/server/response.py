@@ -92,6 +92,7 @@ class StreamResponse(MutableMapping[str | ResponseKey[Any], Any]):
     _chunked: bool = False
     _compression: bool = False
     _compression_force: ContentCoding | None = None
+    _compression_strategy: int | None = None
     _req: BaseRequest | None = None
     _writer: StreamWriter | None = None
     _eof_sent: bool = False
@@ -206,8 +207,8 @@ class StreamResponse(MutableMapping[str | ResponseKey[Any], Any]):
     ) -> None:
         """Compress the body with the best coding the client accepts.
 
-        ``force`` picks a coding regardless of Accept-Encoding. ``strategy`` is
-        accepted for aiohttp compatibility and ignored.
+        ``force`` picks a coding regardless of Accept-Encoding. ``strategy`` is a zlib
+        strategy (``zlib.Z_FILTERED``, ``Z_HUFFMAN_ONLY``, ...) used for gzip and deflate.
         """
         if isinstance(force, bool):
             import warnings
@@ -222,6 +223,7 @@ class StreamResponse(MutableMapping[str | ResponseKey[Any], Any]):
             raise TypeError(f"force must be a ContentCoding, got {force!r}")
         self._compression = True
         self._compression_force = force
+        self._compression_strategy = strategy
 
     # -- headers ---------------------------------------------------------------
 
@@ -522,7 +524,7 @@ class StreamResponse(MutableMapping[str | ResponseKey[Any], Any]):
         if request.version >= (1, 1):
             self._chunked = True
         if request.method != "HEAD":
-            writer.enable_compression(coding)
+            writer.enable_compression(coding, strategy=self._compression_strategy)
 
     async def write(self, data: bytes | bytearray | memoryview) -> None:
         """Send a body piece, waiting while the client is slow to read."""
@@ -748,9 +750,10 @@ class Response(StreamResponse):
         from aioweb.http.encoders import ContentEncoder
 
         body = self._body or b""
+        strategy = self._compression_strategy
 
         def compress() -> bytes:
-            encoder = ContentEncoder(coding)
+            encoder = ContentEncoder(coding, strategy=strategy)
             return encoder.compress(body) + encoder.flush()
 
         threshold = self._zlib_executor_size

@@ -82,11 +82,13 @@ class StreamWriter:
 
         self._chunker = ChunkedEncoder()
 
-    def enable_compression(self, encoding: str, level: int | None = None) -> None:
+    def enable_compression(
+        self, encoding: str, level: int | None = None, strategy: int | None = None
+    ) -> None:
         """Compress the body with ``encoding`` (a coding of aioweb.http.encoders)."""
         from aioweb.http.encoders import ContentEncoder
 
-        self._encoder = ContentEncoder(encoding, level=level)
+        self._encoder = ContentEncoder(encoding, level=level, strategy=strategy)
 
     def set_no_body(self) -> None:
         """Drop body bytes: the response to HEAD, or a 1xx/204/304 status."""
