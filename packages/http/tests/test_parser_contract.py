@@ -279,3 +279,20 @@ def test_request_head_public_constructor() -> None:
     )
     assert copy.raw_headers == ((b"Host", b"x"),)
     assert str(copy.url) == "/a"
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        GET_A,  # the one-head path
+        GET_A + GET_B,  # the general path
+        b"GET / HTTP/1.1\r\n\r\n",  # no fields
+        POST_CL,
+        CHUNKED,
+    ],
+)
+def test_parsed_heads_set_every_slot(data: bytes) -> None:
+    for event in RequestParser().feed(data) + RequestParser().feed(bytearray(data)):
+        if isinstance(event, RequestHead):
+            for slot in RequestHead.__slots__:
+                assert hasattr(event, slot), slot
