@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from yarl import URL
 
 from aioweb.exceptions import HTTPMethodNotAllowed, HTTPNotFound
 from aioweb.router import AbstractResource, MatchInfoError, UrlDispatcher, UrlMappingMatchInfo
@@ -407,3 +408,32 @@ async def test_registration_order_inside_one_key(
         assert expected_route is routes[winner]
     finally:
         Bucket.SMALL = original
+
+
+class _PathSafeOnly:
+    """A request that offers ``path_safe``: the router must not build or read rel_url."""
+
+    def __init__(self, method: str, path: str) -> None:
+        self.method = method
+        self.path_safe = path
+        self.headers: dict[str, str] = {}
+
+    @property
+    def rel_url(self) -> URL:
+        raise AssertionError("rel_url read although path_safe was given")
+
+
+async def test_router_reads_path_safe_when_the_request_offers_it() -> None:
+    async def handler(request: object) -> str:
+        return "ok"
+
+    sub = UrlDispatcher()
+    sub.add_get("/x/{name}", handler)
+    router = UrlDispatcher()
+    router.add_get("/plain", handler)
+    router.add_get("/items/{id}", handler)
+    router.add_resource("/sub").add_route("GET", handler)
+    info = await router.resolve(_PathSafeOnly("GET", "/items/a%2Fb"))
+    assert info.get("id") == "a/b"  # %2F kept for matching, decoded in the value
+    assert (await router.resolve(_PathSafeOnly("GET", "/plain"))).route.handler is handler
+    assert (await router.resolve(_PathSafeOnly("GET", "/nope"))).http_exception is not None

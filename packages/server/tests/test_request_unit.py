@@ -680,3 +680,31 @@ def test_host_without_header_is_the_local_address_not_a_dns_lookup(
     monkeypatch.setattr(socket, "getfqdn", no_dns)
     request = make_request(headers={}, extra={"sockname": sockname})
     assert request.host == host
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "/",
+        "/plain/path",
+        "/with?query=1&b=2",
+        "/a%2Fb/c%20d",
+        "/a%25b",
+        "//double/slash",
+        "/dots/../x/./y",
+        "/semi;colon",
+        "http://example.com/abs?x=1",
+    ],
+)
+def test_path_and_path_safe_agree_with_rel_url(target: str) -> None:
+    request = make_request(target)
+    assert request.path_safe == request.rel_url.path_safe
+    assert request.path == request.rel_url.path
+
+
+def test_path_safe_follows_a_cloned_rel_url() -> None:
+    request = make_request("/old?x=1")
+    assert request.path_safe == "/old"
+    clone = request.clone(rel_url="/new/a%2Fb")
+    assert clone.path_safe == "/new/a%2Fb"
+    assert clone.path == "/new/a/b"

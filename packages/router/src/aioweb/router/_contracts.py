@@ -52,6 +52,10 @@ class Request(Protocol):
     ``method`` and ``rel_url`` drive path and method matching (the path used is
     ``rel_url.path_safe``: percent-decoded except ``%2F`` and ``%25``).
     ``headers`` is read only by domain rules (:class:`Domain` reads ``Host``).
+
+    Optionally, a request may have a ``path_safe`` string attribute equal to
+    ``rel_url.path_safe``; the router then reads it instead, so that a server can skip
+    building the URL (aioweb's ``BaseRequest`` does this when there is nothing to decode).
     """
 
     @property
@@ -108,3 +112,9 @@ def _check_resolver() -> Resolver:
     from ._dispatcher import UrlDispatcher
 
     return UrlDispatcher()
+
+
+def path_safe(request: Request) -> str:
+    """The path the router matches for *request* (see :class:`Request`)."""
+    fast: str | None = getattr(request, "path_safe", None)
+    return fast if fast is not None else request.rel_url.path_safe

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from aioweb.exceptions import HTTPMethodNotAllowed, HTTPNotFound
 
-from ._contracts import ExpectHandler, Handler, Request, StaticResponder
+from ._contracts import ExpectHandler, Handler, Request, StaticResponder, path_safe
 from ._helpers import METH_ANY, Generation, check_route_name
 from ._index import ResolutionIndex
 from ._match_info import MatchInfoError, UrlMappingMatchInfo
@@ -71,7 +71,7 @@ class UrlDispatcher(Mapping[str, AbstractResource]):
                 return match_info
             allowed.update(methods)
 
-        path = request.rel_url.path_safe
+        path = path_safe(request)
         buckets = index.buckets
         segments: list[str] | None = None
         url_part = path

@@ -11,7 +11,7 @@ from yarl import URL
 
 from aioweb.exceptions import HTTPMethodNotAllowed
 
-from ._contracts import ExpectHandler, Handler, Request, SubApplication
+from ._contracts import ExpectHandler, Handler, Request, SubApplication, path_safe
 from ._helpers import METH_ANY, Generation, quote_path, requote_path, unquote_path_safe
 from ._match_info import UrlMappingMatchInfo
 from ._routes import AbstractRoute, ResourceRoute
@@ -131,7 +131,7 @@ class Resource(AbstractResource):
 
     async def resolve(self, request: Request) -> ResolveResult:
         """Match the path, then the method."""
-        match_dict = self._match(request.rel_url.path_safe)
+        match_dict = self._match(path_safe(request))
         if match_dict is None:
             return None, _EMPTY
         route = self._routes.get(request.method, self._any_route)
@@ -342,7 +342,7 @@ class PrefixedSubAppResource(PrefixResource):
 
     async def resolve(self, request: Request) -> ResolveResult:
         """Resolve in the sub-application, and put it on the match info's app stack."""
-        path = request.rel_url.path_safe
+        path = path_safe(request)
         if not path.startswith(self._prefix2) and path != self._prefix:
             return None, _EMPTY
         match_info = await self._app.router.resolve(request)

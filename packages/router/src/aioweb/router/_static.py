@@ -16,7 +16,7 @@ from yarl import URL
 
 from aioweb.exceptions import HTTPNotFound
 
-from ._contracts import ExpectHandler, Request, StaticResponder
+from ._contracts import ExpectHandler, Request, StaticResponder, path_safe
 from ._helpers import quote_path, unquote_path_safe
 from ._match_info import UrlMappingMatchInfo
 from ._resources import _EMPTY, PrefixResource, ResolveResult
@@ -128,7 +128,7 @@ class StaticResource(PrefixResource):
 
     async def resolve(self, request: Request) -> ResolveResult:
         """Match the prefix, then ``GET``/``HEAD`` (and ``OPTIONS`` if set)."""
-        match_dict = self._match(request.rel_url.path_safe)
+        match_dict = self._match(path_safe(request))
         if match_dict is None:
             return None, _EMPTY
         route = self._routes.get(request.method)
@@ -155,7 +155,7 @@ class StaticResource(PrefixResource):
                 "static route hit but no StaticResponder is configured: pass "
                 "UrlDispatcher(static_responder=...) or set StaticResource.responder"
             )
-        match = self._match(request.rel_url.path_safe)
+        match = self._match(path_safe(request))
         name = "" if match is None else match["filename"]
         loop = asyncio.get_running_loop()
         kind, target = await loop.run_in_executor(None, self._lookup, name)

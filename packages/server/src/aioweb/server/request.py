@@ -294,12 +294,27 @@ class BaseRequest(MutableMapping[str | RequestKey[Any], Any]):
     @property
     def path(self) -> str:
         """The decoded path of the URL."""
-        if "rel_url" not in self._cache:
-            target = self._head.target
-            # Nothing to decode or split off: skip building the yarl URL.
-            if target[:1] == "/" and "%" not in target and "?" not in target and "#" not in target:
-                return target
-        return self.rel_url.path
+        fast = self._plain_path()
+        return fast if fast is not None else self.rel_url.path
+
+    @property
+    def path_safe(self) -> str:
+        """The path as a router matches it: decoded except ``%2F`` and ``%25``.
+
+        Same as ``rel_url.path_safe``; aioweb's router reads this attribute so that
+        a request with nothing to decode never builds a :class:`yarl.URL`.
+        """
+        fast = self._plain_path()
+        return fast if fast is not None else self.rel_url.path_safe
+
+    def _plain_path(self) -> str | None:
+        # The path part of an origin-form target with nothing to decode, else None.
+        if "rel_url" in self._cache:
+            return None  # set by clone(rel_url=...) or already built
+        target = self._head.target
+        if target[:1] != "/" or "%" in target or "#" in target:
+            return None
+        return target.partition("?")[0]
 
     @property
     def raw_path(self) -> str:
