@@ -175,7 +175,7 @@ class RequestParser:
             decoded = data.decode("latin-1")
             text: str | None = decoded
             try:
-                head = parse_head(decoded, 0, len(data) - 2, self._limits, lone=True)
+                head = parse_head(decoded, 0, len(data) - 2, self._limits, True)  # lone
             except HttpProcessingError as exc:
                 self._fail(exc)
                 raise
