@@ -55,9 +55,9 @@ _REQUEST_LINE: Final = re.compile(rf"([{_TCHAR}]++) ([\x21-\x7e]++) HTTP/1\.([01
 # the LF must follow. Anything else at a line start takes another branch, which yields
 # ("", ""): since valid names are never empty, "no empty name among the pairs" proves
 # that every line in the range matched, back to back. An empty line (the end of a head,
-# when parse_lone_head is handed more than one) also swallows the rest of the range, so
-# that a failed guess costs no more than the first head. Possessive quantifiers keep the
-# work linear for any input.
+# when parse_head(lone=True) is handed more than one) also swallows the rest of the
+# range, so that a failed guess costs no more than the first head. Possessive
+# quantifiers keep the work linear for any input.
 _FIELDS: Final = re.compile(
     rf"\n(?:([{_TCHAR}]++):[ \t]*+([\t\x20-\x7e\x80-\xff]*+)(?<![ \t])\r(?=\n)"
     r"|\r\n(?s:.*)|(?s:.))"
