@@ -75,7 +75,9 @@ def compose(
     for app, middlewares in reversed(stack):
         for mw in reversed(list(middlewares)):
             handler = update_wrapper(partial(mw, handler=handler), handler)  # type: ignore[call-arg]
-        handler = update_wrapper(partial(_run_in_app, app, handler=handler), handler)
+        if len(stack) > 1:
+            # With one application, it is already the match info's current app.
+            handler = update_wrapper(partial(_run_in_app, app, handler=handler), handler)
     return handler
 
 
