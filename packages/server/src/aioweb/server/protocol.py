@@ -195,15 +195,20 @@ class RequestHandler(asyncio.Protocol):
             return
         if self._close_after and self._error is not None:
             return  # the stream is unparseable; nothing after the error is read
-        if self._task is None and not self._in_message and not self._head_started:
-            # First bytes of the next head: from now on the head timeout applies.
-            self._head_started = True
-            self._set_deadline(self._loop.time() + self._server.request_head_timeout)
         if self._backlog:
             self._backlog += data
             self._update_reading()
             return
         self._feed(data)
+        if self._task is None and not self._in_message and not self._head_started:
+            self._start_head_timer()
+
+    def _start_head_timer(self) -> None:
+        # Part of a head is buffered: from now on the head timeout applies (slowloris).
+        # A head that arrived whole started its request already and needs no timer.
+        if self._parser.buffered and self.transport is not None:
+            self._head_started = True
+            self._set_deadline(self._loop.time() + self._server.request_head_timeout)
 
     # -- parsing -----------------------------------------------------------------
 
@@ -542,7 +547,9 @@ class RequestHandler(asyncio.Protocol):
                 # The rest of an unread body must arrive within lingering_time.
                 self._set_deadline(self._loop.time() + self._server.lingering_time)
             elif not self._head_started:
-                self._set_deadline(self._loop.time() + self._server.keepalive_timeout)
+                self._start_head_timer()
+                if not self._head_started:
+                    self._set_deadline(self._loop.time() + self._server.keepalive_timeout)
 
     # -- flow control (the writer's view) -----------------------------------------
 
