@@ -163,7 +163,12 @@ class RequestParser:
         return len(self._buf)
 
     def feed(self, data: bytes | bytearray | memoryview) -> list[Event]:
-        """Parse ``data``; return the events it completes, in wire order."""
+        """Parse ``data``; return the events it completes, in wire order.
+
+        A protocol error raises at once if no event came before it in this call;
+        otherwise the events are returned and the error is recorded in :attr:`error`,
+        to be raised by the next call.
+        """
         if (
             type(data) is bytes
             and self._state == _HEAD
