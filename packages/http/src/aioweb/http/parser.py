@@ -206,7 +206,7 @@ class RequestParser:
             if state == _FAILED:
                 self._fail_again()
             if isinstance(data, memoryview):
-                data = bytes(data)  # from a buffered protocol
+                return self.feed(bytes(data))  # from a buffered protocol
         buf = self._buf
         view: bytes | bytearray
         if buf:
