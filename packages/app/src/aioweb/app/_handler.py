@@ -90,7 +90,8 @@ class Dispatcher:
         match_info.add_app(self._app)
         match_info.freeze()
         request._match_info = match_info
-        if self._prepare_stacks and match_info.apps in self._prepare_stacks:
+        apps = match_info.apps
+        if self._prepare_stacks and apps in self._prepare_stacks:
             request._on_prepare = fire_response_prepare
         if "Expect" in request.headers:
             early: Any = await match_info.expect_handler(request)
@@ -101,10 +102,13 @@ class Dispatcher:
         if not self._use_middlewares:
             return await match_info.handler(request)  # type: ignore[no-any-return]
         route = match_info.route
-        key: _ChainKey = (None if isinstance(route, SystemRoute) else route, match_info.apps)
-        chain = self._chains.get(key)
+        # Registered routes hit the first lookup; system routes (404/405) share a chain.
+        chain = self._chains.get((route, apps))
         if chain is None:
-            chain = await self._build(key)
+            key: _ChainKey = (None if isinstance(route, SystemRoute) else route, apps)
+            chain = self._chains.get(key)
+            if chain is None:
+                chain = await self._build(key)
         return await chain(request)
 
     async def _build(self, key: _ChainKey) -> Handler:
