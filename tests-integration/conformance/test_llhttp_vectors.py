@@ -139,6 +139,8 @@ def run(data: bytes, *, bytewise: bool, eof: bool = False, **kwargs: Any) -> Out
             events += parser.feed_eof()
     except HttpProcessingError as exc:
         out.error = exc
+    if out.error is None:
+        out.error = parser.error  # found after the events of the same feed()
     out.upgraded = parser.upgraded
     current: dict[str, Any] | None = None
     body = b""
