@@ -12,6 +12,7 @@ the uvloop variant also needs ``uvloop``.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import re
 import signal
@@ -43,8 +44,8 @@ async def slow(request):
     return web.Response(text="slow ok")
 
 async def pid(request):
-    # Block this worker's loop for a moment, so that the other worker accepts meanwhile.
-    time.sleep(0.02)
+    # Blocking this worker's loop for a moment makes the other worker accept meanwhile.
+    time.sleep(float(request.query.get("block", "0")))
     return web.Response(text=str(os.getpid()))
 
 async def stream(request):
@@ -201,25 +202,38 @@ def fresh_client() -> httpx.AsyncClient:
     return httpx.AsyncClient(timeout=10.0, limits=httpx.Limits(max_keepalive_connections=0))
 
 
-async def get_pid(client: httpx.AsyncClient, base: str) -> int:
-    resp = await client.get(base + "/pid")
+async def get_pid(client: httpx.AsyncClient, base: str, block: float) -> int:
+    resp = await client.get(base + "/pid", params={"block": str(block)})
     assert resp.status_code == 200, resp.text
     return int(resp.text)
 
 
 async def pids_until(
-    client: httpx.AsyncClient, base: str, done: Callable[[set[int]], bool], *, timeout: float
+    client: httpx.AsyncClient,
+    base: str,
+    done: Callable[[set[int]], bool],
+    *,
+    timeout: float,
+    block: float = 0.02,
 ) -> tuple[set[int], int]:
-    """Send batches of 8 concurrent requests until ``done(pids seen)``; (pids, requests sent).
+    """8 clients send requests back to back until ``done(pids seen)``; (pids, requests sent).
 
+    Each request blocks the worker that handles it for ``block`` seconds (so that the
+    other workers get to accept); 0 makes requests come as fast as they are answered.
     Every request must succeed: an error or a non-200 fails the test.
     """
     seen: set[int] = set()
     sent = 0
-    async with asyncio.timeout(timeout):
+
+    async def one_client() -> None:
+        nonlocal sent
         while not done(seen):
-            seen.update(await asyncio.gather(*(get_pid(client, base) for _ in range(8))))
-            sent += 8
+            seen.add(await get_pid(client, base, block))
+            sent += 1
+
+    async with asyncio.timeout(timeout), asyncio.TaskGroup() as group:
+        for _ in range(8):
+            group.create_task(one_client())
     return seen, sent
 
 
@@ -246,7 +260,7 @@ async def test_gunicorn_hup_reload_finishes_in_flight_request(tmp_path: Path) ->
     """SIGHUP to the master: new workers start, the old ones stop gracefully.
 
     A request in flight on an old worker completes with its full body; every request
-    sent after the HUP (each on a new connection) gets a 200; then only new workers serve.
+    sent around the HUP (each on a new connection) gets a 200; then only new workers serve.
     """
     master = await start_master(tmp_path, "--workers", "2", "--graceful-timeout", "10")
     try:
@@ -260,16 +274,28 @@ async def test_gunicorn_hup_reload_finishes_in_flight_request(tmp_path: Path) ->
                     body += await asyncio.wait_for(anext(chunks), 5)
                 slow_pid = int(body.split(b"\n")[0].split()[1])
                 assert slow_pid in old
-                hup_at = len(master.log)
-                master.proc.send_signal(signal.SIGHUP)
-                # Requests on new connections while the reload happens: none may fail,
-                # and they go on until both new workers have answered.
+
+                def reloaded(seen: set[int]) -> bool:
+                    return len(seen - set(old)) == 2 and len(EXITING.findall(master.log)) == 2
+
+                # Requests on new connections, as fast as they are answered, from before
+                # the HUP until both new workers have answered and both old ones exited:
+                # none may fail.
                 poll = asyncio.create_task(
-                    pids_until(client, base, lambda s: len(s - set(old)) == 2, timeout=15)
+                    pids_until(client, base, reloaded, timeout=15, block=0.0)
                 )
-                async with asyncio.timeout(10):
-                    async for chunk in chunks:
-                        body += chunk
+                hup_at = len(master.log)
+                try:
+                    await asyncio.sleep(0.2)
+                    master.proc.send_signal(signal.SIGHUP)
+                    async with asyncio.timeout(10):
+                        async for chunk in chunks:
+                            body += chunk
+                except BaseException:
+                    poll.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await poll
+                    raise
                 seen, sent = await poll
             assert slow.status_code == 200
             assert body == b"first %d\n" % slow_pid + b"x" * 65536 + b"\nlast\n"
