@@ -122,6 +122,33 @@ RESPONSE_CODINGS = [
 ]
 
 
+@pytest.mark.parametrize("piece", [0, 7], ids=["one-write", "7-byte-writes"])
+async def test_readchunk_reports_http_chunk_ends(serve, web, wire, piece):
+    async def handler(request):
+        chunks = [
+            f"{data.decode()}|{int(end)}" async for data, end in request.content.iter_chunks()
+        ]
+        return web.Response(text=",".join(chunks))
+
+    srv = await serve(handler)
+    body = b"5\r\nhello\r\n6\r\nworld!\r\n3\r\nabc\r\n0\r\n\r\n"
+    data = await wire.exchange(
+        srv.port,
+        b"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
+        b"Connection: close\r\n\r\n" + body,
+        piece=piece,
+        pause=0.01 if piece else 0.0,
+    )
+    (resp,) = wire.parse_responses(data)
+    assert resp.status == 200
+    pieces = [item.rsplit("|", 1) for item in resp.body.decode().split(",")]
+    assert "".join(part for part, _ in pieces) == "helloworld!abc"
+    assert pieces[-1][1] == "1"
+    if not piece:
+        # The whole body was there at once: one readchunk() per HTTP chunk.
+        assert pieces == [["hello", "1"], ["world!", "1"], ["abc", "1"]]
+
+
 @pytest.mark.parametrize("coding", RESPONSE_CODINGS)
 async def test_response_compression_negotiated(serve, web, coding):
     async def handler(request):

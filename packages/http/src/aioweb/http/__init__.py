@@ -19,7 +19,7 @@ from .errors import (
     UnsupportedTransferCoding,
     UnsupportedVersion,
 )
-from .message import EndOfMessage, RequestHead
+from .message import CHUNK_END, ChunkEnd, EndOfMessage, RequestHead
 
 # -- request side (parser, decoders): names are added below this line --
 # isort: split
@@ -39,11 +39,13 @@ from .serializer import (
 )
 
 __all__ = [
+    "CHUNK_END",
     "REASON_PHRASES",
     "SUPPORTED_DECODINGS",
     "SUPPORTED_ENCODINGS",
     "BadHttpMessage",
     "BadStatusLine",
+    "ChunkEnd",
     "ChunkedEncoder",
     "ContentDecoder",
     "ContentEncoder",

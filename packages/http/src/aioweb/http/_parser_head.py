@@ -317,6 +317,10 @@ def _check_target(method: str, target: str) -> None:
 def _diagnose_request_line(text: str, start: int, end: int, limits: HeadLimits) -> NoReturn:
     le = text.find("\r\n", start, end)
     if le - start > limits.max_line_size:
+        # The earliest fault wins, as when the bytes arrive one by one.
+        within = text[start : start + limits.max_line_size + 1]
+        if "\n" in within or "\r" in within:
+            raise BadStatusLine("bare CR or LF in request line")
         raise LineTooLong("request line too long")
     check_request_line(text[start:le].encode("latin-1"))
     raise BadStatusLine("invalid request line")  # pragma: no cover - check raised
@@ -374,6 +378,12 @@ def _fields_slow(text: str, start: int, end: int, limits: HeadLimits) -> Pairs:
     # The block ends with CRLF; split() leaves an empty last item.
     for number, line in enumerate(text[start:end].split("\r\n")[:-1], 1):
         if len(line) > limits.max_field_size:
+            # The earliest fault wins, as when the bytes arrive one by one.
+            within = line[: limits.max_field_size + 1]
+            if line[:1] in (" ", "\t"):
+                raise InvalidHeader("obsolete line folding")
+            if "\n" in within or "\r" in within:
+                raise InvalidHeader("bare CR or LF in header section")
             raise HeaderFieldTooLarge("header field too large")
         if number > limits.max_headers:
             raise TooManyHeaders("too many header fields")

@@ -17,7 +17,7 @@ from yarl import URL
 
 from ._version import HttpVersion
 
-__all__ = ["EMPTY_TRAILERS", "EndOfMessage", "RequestHead"]
+__all__ = ["CHUNK_END", "EMPTY_TRAILERS", "ChunkEnd", "EndOfMessage", "RequestHead"]
 
 RawHeaders = tuple[tuple[bytes, bytes], ...]
 
@@ -190,3 +190,20 @@ class EndOfMessage:
 
     def __repr__(self) -> str:
         return f"<EndOfMessage trailers={len(self._trailers)}>"
+
+
+class ChunkEnd:
+    """One chunk of a chunked body is complete (its data and CRLF were read).
+
+    Emitted only by ``RequestParser(chunk_boundaries=True)``, after the chunk's bytes
+    events; :data:`CHUNK_END` is the one instance.
+    """
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "<ChunkEnd>"
+
+
+#: The :class:`ChunkEnd` event.
+CHUNK_END: Final = ChunkEnd()

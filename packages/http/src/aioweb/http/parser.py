@@ -47,11 +47,11 @@ from .errors import (
     TooManyHeaders,
     TransferEncodingError,
 )
-from .message import EMPTY_TRAILERS, EndOfMessage, RequestHead
+from .message import CHUNK_END, EMPTY_TRAILERS, ChunkEnd, EndOfMessage, RequestHead
 
 __all__ = ["FORBIDDEN_TRAILERS", "Event", "RequestParser"]
 
-Event = RequestHead | bytes | EndOfMessage
+Event = RequestHead | bytes | EndOfMessage | ChunkEnd
 
 # parser states
 _HEAD: Final = 0
@@ -100,11 +100,14 @@ class RequestParser:
     trailer line (431), ``max_headers`` the header and trailer lines of one request
     together (431). ``max_body_size`` (None: no cap) bounds the declared or chunked body
     size (413). With ``methods`` set, a method not in it raises
-    :class:`~aioweb.http.errors.MethodNotImplemented` (501).
+    :class:`~aioweb.http.errors.MethodNotImplemented` (501). With
+    ``chunk_boundaries=True`` a :class:`~aioweb.http.message.ChunkEnd` event follows the
+    data of each chunk of a chunked body (aiohttp's ``readchunk()`` reports them).
     """
 
     __slots__ = (
         "_buf",
+        "_chunk_ends",
         "_chunk_total",
         "_empty_lines",
         "_error",
@@ -126,7 +129,9 @@ class RequestParser:
         max_headers: int = 128,
         max_body_size: int | None = None,
         methods: Collection[str] | None = None,
+        chunk_boundaries: bool = False,
     ) -> None:
+        self._chunk_ends = chunk_boundaries
         self._limits = HeadLimits(
             max_line_size,
             max_field_size,
@@ -394,6 +399,8 @@ class RequestParser:
                 if data[pos + 1] != 0x0A:
                     raise TransferEncodingError("missing CRLF after chunk data")
                 pos += 2
+                if self._chunk_ends:
+                    events.append(CHUNK_END)
                 state = self._state = _CHUNK_SIZE
             elif state == _TRAILERS:
                 i = data.find(b"\r\n", pos)
@@ -460,6 +467,9 @@ class RequestParser:
                 break
             if count == 0:
                 if j - i > limits.max_line_size:
+                    # The earliest fault wins, as when the bytes arrive one by one.
+                    if _bare_cr_or_lf(data, i, i + limits.max_line_size + 1):
+                        raise BadStatusLine("bare CR or LF in request line")
                     raise LineTooLong("request line too long")
                 check_request_line(bytes(data[i:j]))
             else:
@@ -471,16 +481,18 @@ class RequestParser:
         self._hcount = count
         self._hscan = end - start
         if count == 0:
+            # The earliest fault wins: a bare CR/LF within the limit comes before the limit.
+            if _bare_cr_or_lf(data, scan, min(end, i + limits.max_line_size + 2)):
+                raise BadStatusLine("bare CR or LF in request line")
             if end - i > limits.max_line_size + 1:  # +1: a CR may wait for its LF
                 raise LineTooLong("request line too long")
-            if _bare_cr_or_lf(data, scan, end):
-                raise BadStatusLine("bare CR or LF in request line")
         else:
             self._check_partial_field(data, i, end, scan)
 
     def _field_line_ok(self, data: bytes | bytearray, i: int, j: int, count: int) -> None:
         limits = self._limits
         if j - i > limits.max_field_size:
+            _early_field_fault(data, i, limits.max_field_size)
             raise HeaderFieldTooLarge("header field too large")
         if count > limits.max_headers:
             raise TooManyHeaders("too many header fields")
@@ -490,16 +502,19 @@ class RequestParser:
     def _check_partial_field(
         self, data: bytes | bytearray, i: int, end: int, scan: int | None = None
     ) -> None:
-        if end - i > self._limits.max_field_size + 1:  # +1: a CR may wait for its LF
-            raise HeaderFieldTooLarge("header field too large")
+        limit = self._limits.max_field_size
         if i < end and data[i] in b" \t":
             raise InvalidHeader("obsolete line folding")
-        if _bare_cr_or_lf(data, i if scan is None else scan, end):
+        # The earliest fault wins: a bare CR/LF within the limit comes before the limit.
+        if _bare_cr_or_lf(data, i if scan is None else scan, min(end, i + limit + 2)):
             raise InvalidHeader("bare CR or LF in header section")
+        if end - i > limit + 1:  # +1: a CR may wait for its LF
+            raise HeaderFieldTooLarge("header field too large")
 
     def _trailer_line(self, data: bytes | bytearray, i: int, j: int) -> None:
         limits = self._limits
         if j - i > limits.max_field_size:
+            _early_field_fault(data, i, limits.max_field_size)
             raise HeaderFieldTooLarge("trailer field too large")
         head = self._head
         used = len(head.headers) if head is not None else 0
@@ -525,3 +540,11 @@ def _bare_cr_or_lf(data: bytes | bytearray, i: int, end: int) -> bool:
         return True
     k = data.find(b"\r", i, end)
     return 0 <= k < end - 1
+
+
+def _early_field_fault(data: bytes | bytearray, i: int, limit: int) -> None:
+    """For a field line over ``limit``: raise the fault a byte-by-byte feed meets first."""
+    if data[i] in b" \t":
+        raise InvalidHeader("obsolete line folding")
+    if _bare_cr_or_lf(data, i, i + limit + 1):
+        raise InvalidHeader("bare CR or LF in header section")

@@ -460,7 +460,7 @@ class ServerHttpProtocol(asyncio.Protocol):
                 if self._feeding is not None:
                     self._feeding.feed_eof()
                     self._feeding = None
-            elif self._feeding is not None:
+            elif isinstance(event, bytes) and self._feeding is not None:
                 self._feeding.feed_data(event)
         self._flow()
 

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Final, cast
 from aioweb.exceptions import HTTPException
 from aioweb.http import HttpVersion10
 from aioweb.http.errors import BadHttpMessage, HttpProcessingError
-from aioweb.http.message import EndOfMessage, RequestHead
+from aioweb.http.message import CHUNK_END, EndOfMessage, RequestHead
 
 from ._errors import exception_response, raw_error_page, server_error_response
 from .response import Response, StreamResponse
@@ -95,7 +95,7 @@ class RequestHandler(asyncio.Protocol):
         self._loop = loop
         #: The connection's transport; None before connection_made and after it is lost.
         self.transport: asyncio.Transport | None = None
-        self._parser = RequestParser(**server._parser_kwargs)
+        self._parser = RequestParser(**server._parser_kwargs, chunk_boundaries=True)
         self._waiting: deque[tuple[RequestHead, StreamReader]] = deque()
         self._feeding: StreamReader | None = None
         self._in_message = False
@@ -245,6 +245,10 @@ class RequestHandler(asyncio.Protocol):
                         self._on_parse_error(BadHttpMessage("Missing Host header"))
                         return
                     self._on_head(event)
+                elif event is CHUNK_END:
+                    stream = self._feeding
+                    if stream is not None:
+                        stream.end_http_chunk_receiving()
                 else:
                     assert isinstance(event, EndOfMessage)
                     self._in_message = False
