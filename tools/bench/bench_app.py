@@ -127,7 +127,8 @@ def start_servers(
 ) -> Live:
     """Start every (framework, log mode) the chosen workloads need and check its answers.
 
-    A framework with any server that fails to start or answers wrongly is not measured.
+    A framework with a server that fails to start or answers wrongly gets ``skipped`` set
+    (and its servers stopped); the caller then aborts.
     """
     live: Live = {}
     modes = list(dict.fromkeys(WORKLOADS[wl].log for wl in args.workloads))
@@ -285,6 +286,14 @@ def bench(args: argparse.Namespace) -> int:
     server_pin, client_pin = (args.server_cpu, args.client_cpu) if args.pin else (None, None)
     results = {name: ServerResult(name) for name in args.frameworks}
     live = start_servers(args, results, server_pin)
+    failed = [res for res in results.values() if res.skipped]
+    if failed:
+        # A comparison with one side missing or wrong means nothing: no load at all.
+        for server in live.values():
+            server.stop()
+        names = ", ".join(res.name for res in failed)
+        print(f"bench_app: aborted before any load ({names}: see above)", file=sys.stderr)
+        return 1
     try:
         load_rounds(args, results, live, client_pin)
     finally:
