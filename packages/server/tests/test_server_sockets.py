@@ -479,3 +479,28 @@ async def test_requests_count_and_connections() -> None:
         await close(writer)
         await asyncio.sleep(0.05)
         assert server.connections == []
+
+
+async def test_handler_runs_in_its_own_current_task() -> None:
+    # current_task() is request.task and asyncio.timeout() works, before and after
+    # the handler suspends.
+    seen: list[tuple[bool, bool]] = []
+
+    async def handler(request: BaseRequest) -> StreamResponse:
+        task = asyncio.current_task()
+        async with asyncio.timeout(5):
+            seen.append((task is request.task, task is not None and not task.done()))
+        if request.path == "/slow":
+            await asyncio.sleep(0.01)  # suspends: goes on as a normal task
+            seen.append((asyncio.current_task() is request.task, True))
+        return Response(text=request.path)
+
+    async with serve(hello) as (server, port):
+        server._handler = handler
+        reader, writer = await open_conn(port)
+        for path in (b"/a", b"/slow", b"/b"):
+            writer.write(b"GET %s HTTP/1.1\r\nHost: t\r\n\r\n" % path)
+            resp = await read_response(reader)
+            assert (resp.status, resp.body) == (200, path)
+        await close(writer)
+    assert seen == [(True, True)] * 4
