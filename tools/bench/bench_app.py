@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
+import pstats
 import subprocess
 import sys
 import tempfile
@@ -86,8 +87,13 @@ MIDDLEWARE_HEADERS = {"X-Content-Type-Options": "nosniff", "X-Frame-Options": "D
 class AppProcess(ServerProcess):
     """One framework's bench application in one access-log mode, ended by its pid."""
 
-    def __init__(self, framework: str, log: str, *, pin: str | None) -> None:
-        cmd = [sys.executable, str(SERVERS_DIR / FRAMEWORKS[framework][0]), "--access-log", log]
+    def __init__(
+        self, framework: str, log: str, *, pin: str | None, profile: str | None = None
+    ) -> None:
+        # run_app returns on SIGTERM, so cProfile's own exit path writes the stats file.
+        runner = ["-m", "cProfile", "-o", profile] if profile else []
+        script = str(SERVERS_DIR / FRAMEWORKS[framework][0])
+        cmd = [sys.executable, *runner, script, "--access-log", log]
         if pin is not None:
             cmd = ["taskset", "-c", pin, *cmd]  # taskset execs: the pid is Python's
         self.name = f"{framework} (access log {log})"
@@ -318,6 +324,40 @@ def bench(args: argparse.Namespace) -> int:
     return 1 if any(res.skipped or res.problems for res in results.values()) else 0
 
 
+def profile(args: argparse.Namespace) -> int:
+    """Run the first of --frameworks under cProfile for the first of --workloads."""
+    pins = (args.server_cpu, args.client_cpu) if args.pin else (None, None)
+    name, wl = args.frameworks[0], args.workloads[0]
+    workload = WORKLOADS[wl]
+    with tempfile.TemporaryDirectory() as tmp:
+        stats_file = args.profile_out or str(Path(tmp) / f"{name}.prof")
+        server = AppProcess(name, workload.log, pin=pins[0], profile=stats_file)
+        try:
+            verify(server.port, workload.load)
+            run = run_wrk(
+                server,
+                workload.load,
+                duration=args.duration,
+                connections=args.connections,
+                pin=pins[1],
+            )
+        except BenchError as exc:
+            print(f"{name} FAILED: {exc}\n{server.stderr_tail()}", file=sys.stderr)
+            return 1
+        finally:
+            server.stop(timeout=60)
+        if not Path(stats_file).exists():
+            print(f"the {name} server wrote no profile", file=sys.stderr)
+            return 1
+        print(
+            f"{name} under cProfile, {wl}, {args.duration} s: {run.rps:,.0f} req/s "
+            "(slowed by the profiler: compare nothing with this number)"
+        )
+        stats = pstats.Stats(stats_file, stream=sys.stdout)
+        stats.strip_dirs().sort_stats("tottime").print_stats(args.top)
+    return 0
+
+
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="bench_app", description=__doc__, formatter_class=argparse.RawTextHelpFormatter
@@ -338,6 +378,14 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--server-cpu", default="0")
     parser.add_argument("--client-cpu", default="1")
     parser.add_argument("--json", metavar="FILE", help="also write the results as JSON")
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="run the first of --frameworks (aioweb) under cProfile for the first workload\n"
+        "(plaintext) and print the top functions by tottime",
+    )
+    parser.add_argument("--top", type=int, default=25, help="functions shown by --profile")
+    parser.add_argument("--profile-out", metavar="FILE", help="keep --profile's pstats file")
     args = parser.parse_args(argv)
     if args.duration is None:
         args.duration = 3 if args.quick else 10
@@ -362,7 +410,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if problem:
         print(problem.replace("the server bench", "the app bench"), file=sys.stderr)
         return 2
-    return bench(args)
+    return profile(args) if args.profile else bench(args)
 
 
 if __name__ == "__main__":
