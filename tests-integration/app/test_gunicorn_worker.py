@@ -2,7 +2,7 @@
 
 Serving and a graceful stop; two workers both serving; a HUP reload of the master
 while a request is in flight (it completes, new workers take over, nothing sent
-after the HUP fails); SIGTERM or SIGHUP to one worker finishes its request in flight
+around the HUP fails); SIGTERM or SIGHUP to one worker finishes its request in flight
 even past gunicorn's ``--timeout``. Every master is stopped by its pid.
 
 Skipped where the optional ``gunicorn`` extra is missing (the dev environment has it);
