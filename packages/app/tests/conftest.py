@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 import pytest
-from multidict import CIMultiDict, CIMultiDictProxy
+from multidict import CIMultiDict
 
 from aioweb.app import Application, Request
 from aioweb.exceptions import HTTPException
@@ -70,18 +70,7 @@ def _make_request(
 ) -> Request:
     hdrs = CIMultiDict(headers or {})
     hdrs.setdefault("Host", "example.com")
-    head = RequestHead(
-        method,
-        target,
-        version,
-        CIMultiDictProxy(hdrs),
-        tuple((k.encode(), v.encode()) for k, v in hdrs.items()),
-        should_close=False,
-        upgrade=False,
-        chunked=False,
-        content_length=None,
-        compression=None,
-    )
+    head = RequestHead.build(method, target, hdrs, version=version)
     protocol = FakeProtocol()
     writer = StreamWriter(protocol)
     task = asyncio.current_task()

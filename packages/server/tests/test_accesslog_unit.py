@@ -16,7 +16,6 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 import pytest
-from multidict import CIMultiDict, CIMultiDictProxy
 
 from aioweb.http import HttpVersion, HttpVersion10, HttpVersion11
 from aioweb.http.message import RequestHead
@@ -48,19 +47,7 @@ def make_request(
     version: HttpVersion = HttpVersion11,
     peername: Any = ("127.0.0.1", 5555),
 ) -> BaseRequest:
-    hdrs = CIMultiDictProxy(CIMultiDict(headers or {}))
-    head = RequestHead(
-        method,
-        target,
-        version,
-        hdrs,
-        tuple((k.encode(), v.encode()) for k, v in hdrs.items()),
-        should_close=False,
-        upgrade=False,
-        chunked=False,
-        content_length=None,
-        compression=None,
-    )
+    head = RequestHead.build(method, target, headers, version=version)
     task: Any = None  # the access log never touches the task or the writer
     return BaseRequest(head, EMPTY_PAYLOAD, _Protocol(peername), task, task)  # type: ignore[arg-type]
 

@@ -15,7 +15,6 @@ from collections.abc import Mapping
 from typing import Any
 
 import pytest
-from multidict import CIMultiDict, CIMultiDictProxy
 from yarl import URL
 
 from aioweb.exceptions import HTTPBadRequest, HTTPRequestEntityTooLarge
@@ -57,18 +56,13 @@ def make_request(
     transport: bool = True,
     **kwargs: Any,
 ) -> BaseRequest:
-    hdrs = CIMultiDictProxy(CIMultiDict(headers or {}))
-    head = RequestHead(
+    head = RequestHead.build(
         method,
         target,
-        version,
-        hdrs,
-        tuple((k.encode(), v.encode()) for k, v in hdrs.items()),
+        headers,
+        version=version,
         should_close=should_close,
-        upgrade=False,
-        chunked=False,
         content_length=content_length,
-        compression=None,
     )
     protocol = _Protocol(_Transport(peername, extra or {}) if transport else None)
     none: Any = None  # no test here touches the writer or the task

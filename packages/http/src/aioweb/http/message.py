@@ -5,17 +5,19 @@
 * :class:`RequestHead` once a request line and its header section are complete;
 * ``bytes`` for each piece of body, already de-chunked but *not* decompressed
   (decompression is the consumer's choice, see :mod:`aioweb.http.decoders`);
-* :class:`EndOfMessage` when the body is complete, carrying any chunked trailers.
+* :class:`EndOfMessage` when the body is complete, carrying any chunked trailers;
+* :data:`CHUNK_END` after each chunk, only when the parser is asked for chunk ends.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from typing import Final
 
 from multidict import CIMultiDict, CIMultiDictProxy
 from yarl import URL
 
-from ._version import HttpVersion
+from ._version import HttpVersion, HttpVersion11
 
 __all__ = ["CHUNK_END", "EMPTY_TRAILERS", "ChunkEnd", "EndOfMessage", "RequestHead"]
 
@@ -86,6 +88,40 @@ class RequestHead:
         self.content_length = content_length
         self.compression = compression
         self._url = None
+
+    @classmethod
+    def build(
+        cls,
+        method: str,
+        target: str,
+        headers: Mapping[str, str] | Iterable[tuple[str, str]] | None = None,
+        *,
+        version: HttpVersion = HttpVersion11,
+        should_close: bool = False,
+        upgrade: bool = False,
+        chunked: bool = False,
+        content_length: int | None = None,
+        compression: str | None = None,
+    ) -> RequestHead:
+        """A head made by hand (tests, proxies, ``clone()``), not by the parser.
+
+        ``raw_headers`` are the fields encoded as UTF-8. Nothing is validated or
+        derived from the fields: framing is what the keyword arguments say.
+        """
+        proxy = CIMultiDictProxy(CIMultiDict(headers or ()))
+        raw = tuple((name.encode(), value.encode()) for name, value in proxy.items())
+        return cls(
+            method,
+            target,
+            version,
+            proxy,
+            raw,
+            should_close=should_close,
+            upgrade=upgrade,
+            chunked=chunked,
+            content_length=content_length,
+            compression=compression,
+        )
 
     @property
     def raw_headers(self) -> RawHeaders:
