@@ -433,6 +433,10 @@ class StreamResponse(MutableMapping[str | ResponseKey[Any], Any]):
         return False
 
     def _write_head(self, request: BaseRequest, writer: StreamWriter) -> None:
+        writer.send_head(self._head_bytes(request, writer))
+
+    def _head_bytes(self, request: BaseRequest, writer: StreamWriter) -> bytes:
+        """Complete the headers (framing, Date, Server, Connection) and serialise the head."""
         headers = self._headers
         head = request._head
         version = head.version
@@ -494,7 +498,7 @@ class StreamResponse(MutableMapping[str | ResponseKey[Any], Any]):
 
         if self._must_be_empty_body:
             writer.set_no_body()
-        writer.send_head(build_head(status, self._reason, headers.items(), version))
+        return build_head(status, self._reason, headers.items(), version)
 
     def _negotiated_coding(self, request: BaseRequest) -> str | None:
         if CONTENT_ENCODING in self._headers:
@@ -774,11 +778,17 @@ class Response(StreamResponse):
         return super()._start(request)
 
     def _send_at_once(self, request: BaseRequest) -> bool:
-        if self._compression or not _sends_at_once(type(self)):
+        if self._compression or self._chunked or not _sends_at_once(type(self)):
             return False  # compression may need the executor; subclasses may do more
-        writer = self._start(request)
+        self._req = request
+        writer = self._writer = request.writer
         body = self._body
-        writer.write_eof_nowait(body if body and not self._must_be_empty_body else b"")
+        status = self._status
+        headers = self._headers
+        if CONTENT_LENGTH not in headers and status >= 200 and status != 204 and status != 304:
+            headers[CONTENT_LENGTH] = str(len(body)) if body else "0"
+        head = self._head_bytes(request, writer)
+        writer.send_whole(head, body if body and not self._must_be_empty_body else b"")
         self._eof_sent = True
         self._body_length = writer.length
         return True

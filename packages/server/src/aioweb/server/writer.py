@@ -98,6 +98,27 @@ class StreamWriter:
         """Queue the serialised head; it leaves with the first body bytes or at EOF."""
         self._pending = head
 
+    def send_whole(self, head: bytes, body: bytes) -> None:
+        """Send a head and a whole body in one write and end the response.
+
+        For a body that needs no coding or chunking (the server's shortcut for
+        in-memory responses); after :meth:`set_no_body` the body is dropped.
+        """
+        if self._eof:
+            raise RuntimeError("cannot write after write_eof()")
+        self._eof = True
+        if self._no_body:
+            body = b""
+        size = len(body)
+        self.buffer_size += size
+        self.length += size
+        transport = self._flow.transport
+        if transport is None or transport.is_closing():
+            raise ConnectionResetError("Cannot write to closing transport")
+        data = head + body if size else head
+        self.output_size += len(data)
+        transport.write(data)
+
     def send_continue(self) -> None:
         """Send ``100 Continue`` once, unless the final response has started."""
         if self._continue_sent or self.output_size or self._pending:
