@@ -384,3 +384,18 @@ def test_istr_names_from_a_cimultidict_are_accepted() -> None:
     head = build_head(200, None, headers.items())
     assert b"X-Never-Seen-Before-Istr: 1\r\n" in head
     assert b"X-Another-Istr: 2\r\n" in head
+
+
+def test_field_line_cache_is_bounded_and_never_holds_a_bad_line() -> None:
+    from aioweb.http import serializer
+
+    for i in range(3 * serializer._LINES_MAX):
+        head = build_head(200, None, [("X-Unique", f"v{i}"), ("Server", "aioweb")])
+        assert head.endswith(b"X-Unique: v%d\r\nServer: aioweb\r\n\r\n" % i)
+        assert len(serializer._LINES) <= serializer._LINES_MAX
+    for _ in range(2):  # refused every time, never remembered
+        with pytest.raises(ValueError, match="invalid character"):
+            build_head(200, None, [("X-Bad", "a\r\nInjected: 1")])
+    assert all(b"Injected" not in line for line in serializer._LINES.values())
+    # a cached line and a fresh one are the same bytes, name case kept as given
+    assert build_head(200, None, [("x-case", "1")]) != build_head(200, None, [("X-Case", "1")])

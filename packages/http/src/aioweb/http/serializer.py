@@ -37,6 +37,14 @@ _TOKEN_NAMES: Final[set[str]] = set()
 _TOKEN_NAMES_MAX: Final = 1024
 
 
+# Whole field lines, validated once, by (name, value): response fields repeat (Server,
+# Date within its second, Content-Type, common lengths, Vary, Cache-Control...), and a
+# lookup is several times cheaper than checking and encoding the line again. Bounded:
+# cleared when full, so unique values (cookies, ETags) only cost the insertion.
+_LINES: Final[dict[tuple[str, str], bytes]] = {}
+_LINES_MAX: Final = 512
+
+
 def _new_name(name: str) -> bool:
     """Check a name not seen before; remember it if it is a token, raise if it is not."""
     # str subclasses are welcome (CIMultiDict keys are multidict.istr); remember the plain str.
@@ -111,21 +119,36 @@ def _field_error(fields: Iterable[tuple[str, str]], what: str) -> ValueError:
     return ValueError(f"invalid {what} section")
 
 
+def _field_line(name: str, value: str) -> bytes:
+    """``name: value CRLF`` as latin-1 bytes; ValueError or TypeError if not a valid field."""
+    if name not in _TOKEN_NAMES:
+        _new_name(name)
+    line = (name + ": " + value + "\r\n").encode("latin-1")
+    if len(line.translate(None, _CONTROL_BYTES)) != len(line) - 2:
+        raise ValueError("control character in field value")
+    return line
+
+
 def _serialize_fields(fields: Iterable[tuple[str, str]], what: str) -> bytes:
     """``name: value CRLF`` for each field, validated, as latin-1 bytes."""
-    names = _TOKEN_NAMES
+    lines = _LINES
+    out: list[bytes] = []
     try:
-        lines = [
-            name + ": " + value + "\r\n"
-            for name, value in fields
-            if name in names or _new_name(name)
-        ]
-        data = "".join(lines).encode("latin-1")
+        for pair in fields:
+            try:
+                line = lines.get(pair)
+            except TypeError:  # not hashable (a list pair, say): no caching
+                out.append(_field_line(*pair))
+                continue
+            if line is None:
+                line = _field_line(*pair)
+                if len(lines) >= _LINES_MAX:
+                    lines.clear()
+                lines[pair] = line
+            out.append(line)
     except (TypeError, ValueError):  # not a token, not a str, not a pair, not latin-1
         raise _field_error(fields, what) from None
-    if len(data.translate(None, _CONTROL_BYTES)) != len(data) - 2 * len(lines):
-        raise _field_error(fields, what)
-    return data
+    return b"".join(out)
 
 
 def build_head(
