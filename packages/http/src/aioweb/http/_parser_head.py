@@ -255,6 +255,12 @@ def _framing(
 
 
 def _content_length(values: list[str]) -> int:
+    if len(values) == 1:
+        value = values[0]
+        # The usual case: one field of ASCII digits (isdigit() alone takes other scripts),
+        # short enough to be below _MAX_CONTENT_LENGTH whatever the digits.
+        if value.isascii() and value.isdigit() and len(value) < 19:
+            return int(value)
     # Identical duplicates, as separate fields or as a list, may be merged (RFC 9110 8.6);
     # anything else is ambiguous framing.
     found: str | None = None
