@@ -15,6 +15,8 @@ from collections.abc import Mapping
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from yarl import URL
 
 from aioweb.exceptions import HTTPBadRequest, HTTPRequestEntityTooLarge
@@ -702,3 +704,16 @@ def test_path_safe_follows_a_cloned_rel_url() -> None:
     clone = request.clone(rel_url="/new/a%2Fb")
     assert clone.path_safe == "/new/a%2Fb"
     assert clone.path == "/new/a/b"
+
+
+_TARGET_CHARS = "abcXYZ019-._~!$&'()*+,;=:@/?%#"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=_TARGET_CHARS, max_size=30))
+def test_path_qs_without_building_the_url_matches_the_url(tail: str) -> None:
+    target = "/" + tail
+    fast = make_request(target).path_qs  # may take the shortcut
+    request = make_request(target)
+    _ = request.rel_url  # builds the URL: path_qs is then str(rel_url)
+    assert fast == request.path_qs == str(request.rel_url)

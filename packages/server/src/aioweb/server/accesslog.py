@@ -67,11 +67,20 @@ def _remote(request: BaseRequest, response: StreamResponse, took: float) -> str:
     return request.remote or "-"
 
 
+# (second, its text): lines logged within one second share the formatting work.
+_started: tuple[int, str] = (-1, "")
+
+
 def _start_time(request: BaseRequest, response: StreamResponse, took: float) -> str:
-    # tm_gmtoff, not time.timezone: the offset in force now, daylight saving included.
-    tz = datetime.timezone(datetime.timedelta(seconds=time.localtime().tm_gmtoff))
-    start = datetime.datetime.now(tz) - datetime.timedelta(seconds=took)
-    return start.strftime("[%d/%b/%Y:%H:%M:%S %z]")
+    global _started
+    second = int(time.time() - took)
+    cached_second, text = _started
+    if second != cached_second:
+        # tm_gmtoff, not time.timezone: the offset in force then, daylight saving included.
+        tz = datetime.timezone(datetime.timedelta(seconds=time.localtime(second).tm_gmtoff))
+        text = datetime.datetime.fromtimestamp(second, tz).strftime("[%d/%b/%Y:%H:%M:%S %z]")
+        _started = (second, text)
+    return text
 
 
 def _pid(request: BaseRequest, response: StreamResponse, took: float) -> str:

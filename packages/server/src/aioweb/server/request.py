@@ -323,7 +323,18 @@ class BaseRequest(MutableMapping[str | RequestKey[Any], Any]):
 
     @property
     def path_qs(self) -> str:
-        """The decoded path followed by ``?query`` when there is one."""
+        """The path followed by ``?query`` when there is one (as ``str(rel_url)``)."""
+        if "rel_url" not in self._cache:
+            target = self._head.target
+            # An origin-form target that the URL would give back unchanged.
+            if (
+                target[:1] == "/"
+                and target[1:2] != "/"
+                and target[-1] != "?"
+                and "#" not in target
+                and target.isascii()
+            ):
+                return target
         return str(self.rel_url)
 
     @property
