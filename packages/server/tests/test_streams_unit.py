@@ -781,3 +781,36 @@ async def test_empty_stream_reader() -> None:
 def test_satisfies_the_byte_stream_protocol() -> None:
     assert isinstance(StreamReader(), AsyncByteStream)
     assert isinstance(EMPTY_PAYLOAD, AsyncByteStream)
+
+
+async def test_take_complete_hands_over_a_whole_body_without_copying() -> None:
+    piece = b"x" * 4096
+    stream = StreamReader()
+    stream.feed_data(piece)
+    assert stream.take_complete() is None  # not complete yet: read the usual way
+    stream.feed_eof()
+    assert stream.take_complete() is piece
+    assert stream.at_eof()
+    assert await stream.read() == b""
+
+    stream = StreamReader()
+    for part in (b"ab", b"cd", b"ef"):
+        stream.feed_data(part)
+    stream.feed_eof()
+    assert await stream.read(1) == b"a"
+    assert stream.take_complete() == b"bcdef"
+    assert stream.total_bytes == 6
+
+
+async def test_take_complete_declines_what_needs_decoding_or_failed() -> None:
+    compressed = StreamReader(compression="gzip")
+    compressed.feed_data(gzip.compress(b"data"))
+    compressed.feed_eof()
+    assert compressed.take_complete() is None
+    assert await compressed.read() == b"data"
+
+    failed = StreamReader()
+    failed.feed_data(b"abc")
+    failed.feed_eof()
+    failed.set_exception(ValueError("boom"))
+    assert failed.take_complete() is None

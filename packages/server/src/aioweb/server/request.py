@@ -466,8 +466,14 @@ class BaseRequest(MutableMapping[str | RequestKey[Any], Any]):
         length = self._head.content_length
         if cap and length is not None and length > cap and not self._head.compression:
             raise HTTPRequestEntityTooLarge(max_size=cap, actual_size=length)
-        body = bytearray()
         payload = self._payload
+        whole = payload.take_complete() if type(payload) is StreamReader else None
+        if whole is not None:  # the body is all here already: no waiting, no copy
+            if cap and len(whole) > cap:
+                raise HTTPRequestEntityTooLarge(max_size=cap, actual_size=len(whole))
+            self._read_bytes = whole
+            return whole
+        body = bytearray()
         try:
             while True:
                 chunk = await payload.readany()

@@ -315,6 +315,27 @@ class StreamReader:
             if waiter in self._eof_waiters:
                 self._eof_waiters.remove(waiter)
 
+    def take_complete(self) -> bytes | None:
+        """The whole rest of the body at once if it has all arrived undecoded, else None.
+
+        A shortcut for readers of the whole body (``request.read()``): no waiting and
+        no copy when the body came in one piece. None when a read must wait, decode or
+        raise; then read the usual way.
+        """
+        if not self._eof or self._compression is not None or self._exception is not None:
+            return None
+        buf = self._buffer
+        if len(buf) == 1:
+            data = buf.popleft()
+        else:
+            data = b"".join(buf)
+            buf.clear()
+        self._consumed += self._size
+        self._size = 0
+        self._chunk_ends.clear()
+        self._maybe_resume()
+        return data
+
     async def readany(self) -> bytes:
         """Return the next available bytes (at least one); b"" at end of body."""
         if not self._size and not await self._fill():
