@@ -83,11 +83,11 @@ class Request(BaseRequest):
     ``_make_request`` request factory.
     """
 
+    # Set by the dispatcher once the request is routed; unset until then (reading an
+    # unset slot raises AttributeError), so creating a request costs no extra call.
     __slots__ = ("_match_info",)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._match_info: UrlMappingMatchInfo | None = None
+    _match_info: UrlMappingMatchInfo
 
     def clone(self, **changes: Any) -> Request:
         """A copy with some head fields replaced (see :meth:`BaseRequest.clone`).
@@ -96,13 +96,22 @@ class Request(BaseRequest):
         """
         # BaseRequest.clone() builds type(self), so this is a Request.
         new = cast(Request, super().clone(**changes))
-        new._match_info = self._match_info
+        match_info = self._routed()
+        if match_info is not None:
+            new._match_info = match_info
         return new
+
+    def _routed(self) -> UrlMappingMatchInfo | None:
+        """The match info, or None before routing."""
+        try:
+            return self._match_info
+        except AttributeError:
+            return None
 
     @property
     def match_info(self) -> UrlMappingMatchInfo:
         """What the router matched: path values, the route, the application stack."""
-        match_info = self._match_info
+        match_info = self._routed()
         if match_info is None:
             raise RuntimeError("The request has not been routed yet: no match_info")
         return match_info
@@ -131,7 +140,7 @@ async def fire_response_prepare(request: BaseRequest, response: StreamResponse) 
 
     Installed as the request's prepare hook only for stacks that have such handlers.
     """
-    match_info = cast(Request, request)._match_info
+    match_info = cast(Request, request)._routed()
     if match_info is None:
         return
     for app in match_info.apps:
