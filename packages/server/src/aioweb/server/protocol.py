@@ -434,7 +434,7 @@ class RequestHandler(asyncio.Protocol):
             keep_alive = False
         except Exception as exc:
             keep_alive = self._send_failed(writer, exc)
-        if keep_alive:
+        if stream is not EMPTY_PAYLOAD and keep_alive:
             keep_alive = self._handle_unread_body(head, stream, writer)
         if log_access and resp is not None:
             assert access_logger is not None
@@ -442,11 +442,12 @@ class RequestHandler(asyncio.Protocol):
                 access_logger.log(request, resp, self._loop.time() - start)
             except Exception:
                 server_logger.exception("Error in access logger")
-        if stream is not EMPTY_PAYLOAD and not stream.at_eof() and stream.exception() is None:
-            # Anything still holding the request (a background task) must not read a
-            # body the connection has already dropped.
-            stream.set_exception(PayloadAccessError())
-        request._close_uploads()
+        if stream is not EMPTY_PAYLOAD:
+            if not stream.at_eof() and stream.exception() is None:
+                # Anything still holding the request (a background task) must not read
+                # a body the connection has already dropped.
+                stream.set_exception(PayloadAccessError())
+            request._close_uploads()  # only a request with a body has uploads
         self._finish(keep_alive)
 
     def _handler_failed(self, request: BaseRequest, exc: Exception) -> StreamResponse:
