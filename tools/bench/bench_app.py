@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
-import pstats
 import subprocess
 import sys
 import tempfile
@@ -32,8 +31,11 @@ from bench_server import (
     BenchError,
     ServerProcess,
     Workload,
+    add_load_options,
     check_tools,
+    finish_load_options,
     import_problem,
+    run_profiled,
     run_wrk,
 )
 
@@ -326,71 +328,27 @@ def bench(args: argparse.Namespace) -> int:
 
 def profile(args: argparse.Namespace) -> int:
     """Run the first of --frameworks under cProfile for the first of --workloads."""
-    pins = (args.server_cpu, args.client_cpu) if args.pin else (None, None)
     name, wl = args.frameworks[0], args.workloads[0]
-    workload = WORKLOADS[wl]
-    with tempfile.TemporaryDirectory() as tmp:
-        stats_file = args.profile_out or str(Path(tmp) / f"{name}.prof")
-        server = AppProcess(name, workload.log, pin=pins[0], profile=stats_file)
-        try:
-            verify(server.port, workload.load)
-            run = run_wrk(
-                server,
-                workload.load,
-                duration=args.duration,
-                connections=args.connections,
-                pin=pins[1],
-            )
-        except BenchError as exc:
-            print(f"{name} FAILED: {exc}\n{server.stderr_tail()}", file=sys.stderr)
-            return 1
-        finally:
-            server.stop(timeout=60)
-        if not Path(stats_file).exists():
-            print(f"the {name} server wrote no profile", file=sys.stderr)
-            return 1
-        print(
-            f"{name} under cProfile, {wl}, {args.duration} s: {run.rps:,.0f} req/s "
-            "(slowed by the profiler: compare nothing with this number)"
-        )
-        stats = pstats.Stats(stats_file, stream=sys.stdout)
-        stats.strip_dirs().sort_stats("tottime").print_stats(args.top)
-    return 0
+    app_workload = WORKLOADS[wl]
+    return run_profiled(
+        args,
+        name,
+        wl,
+        app_workload.load,
+        lambda pin, stats_file: AppProcess(name, app_workload.log, pin=pin, profile=stats_file),
+        verify,
+    )
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="bench_app", description=__doc__, formatter_class=argparse.RawTextHelpFormatter
     )
-    parser.add_argument("--quick", action="store_true", help="one round of 3 s runs")
-    parser.add_argument("--duration", type=int, help="seconds per wrk run (default 10)")
-    parser.add_argument("--rounds", type=int, help="interleaved rounds (default 3)")
-    parser.add_argument(
-        "--pick",
-        choices=("best", "median"),
-        default="best",
-        help="which round to show per workload, by req/s (default best)",
-    )
-    parser.add_argument("--connections", type=int, default=64)
+    add_load_options(parser, "the first of --frameworks (aioweb)")
     parser.add_argument("--frameworks", default="aioweb,aiohttp", help="comma-separated subset")
     parser.add_argument("--workloads", default=",".join(WORKLOADS))
-    parser.add_argument("--no-pin", dest="pin", action="store_false", help="no taskset")
-    parser.add_argument("--server-cpu", default="0")
-    parser.add_argument("--client-cpu", default="1")
-    parser.add_argument("--json", metavar="FILE", help="also write the results as JSON")
-    parser.add_argument(
-        "--profile",
-        action="store_true",
-        help="run the first of --frameworks (aioweb) under cProfile for the first workload\n"
-        "(plaintext) and print the top functions by tottime",
-    )
-    parser.add_argument("--top", type=int, default=25, help="functions shown by --profile")
-    parser.add_argument("--profile-out", metavar="FILE", help="keep --profile's pstats file")
     args = parser.parse_args(argv)
-    if args.duration is None:
-        args.duration = 3 if args.quick else 10
-    if args.rounds is None:
-        args.rounds = 1 if args.quick else 3
+    finish_load_options(args)
     args.frameworks = [s for s in args.frameworks.split(",") if s]
     args.workloads = [w for w in args.workloads.split(",") if w]
     for f in args.frameworks:

@@ -26,7 +26,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -418,20 +418,41 @@ def bench(args: argparse.Namespace) -> int:
 
 def profile(args: argparse.Namespace) -> int:
     """Run the first of --servers (aioweb by default) under cProfile for one workload."""
-    pins = (args.server_cpu, args.client_cpu) if args.pin else (None, None)
     name, wl = args.servers[0], args.workloads[0]
     missing = import_problem(SERVERS[name][1])
     if missing:
         print(f"cannot profile {name}: {missing}", file=sys.stderr)
         return 1
+    return run_profiled(
+        args,
+        name,
+        wl,
+        WORKLOADS[wl],
+        lambda pin, stats_file: ServerProcess(
+            name, pin=pin, uvloop=args.uvloop, profile=stats_file
+        ),
+        verify,
+    )
+
+
+def run_profiled(
+    args: argparse.Namespace,
+    name: str,
+    workload_name: str,
+    workload: Workload,
+    start: Callable[[str | None, str], ServerProcess],
+    check: Callable[[int, Workload], None],
+) -> int:
+    """Load one server started by ``start(pin, stats_file)`` under cProfile; print its top."""
+    pins = (args.server_cpu, args.client_cpu) if args.pin else (None, None)
     with tempfile.TemporaryDirectory() as tmp:
         stats_file = args.profile_out or str(Path(tmp) / f"{name}.prof")
-        server = ServerProcess(name, pin=pins[0], uvloop=args.uvloop, profile=stats_file)
+        server = start(pins[0], stats_file)
         try:
-            verify(server.port, WORKLOADS[wl])
+            check(server.port, workload)
             run = run_wrk(
                 server,
-                WORKLOADS[wl],
+                workload,
                 duration=args.duration,
                 connections=args.connections,
                 pin=pins[1],
@@ -445,7 +466,7 @@ def profile(args: argparse.Namespace) -> int:
             print(f"the {name} server wrote no profile", file=sys.stderr)
             return 1
         print(
-            f"{name} under cProfile, {wl}, {args.duration} s: {run.rps:,.0f} req/s "
+            f"{name} under cProfile, {workload_name}, {args.duration} s: {run.rps:,.0f} req/s "
             "(slowed by the profiler: compare nothing with this number)"
         )
         stats = pstats.Stats(stats_file, stream=sys.stdout)
@@ -453,10 +474,8 @@ def profile(args: argparse.Namespace) -> int:
     return 0
 
 
-def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        prog="bench_server", description=__doc__, formatter_class=argparse.RawTextHelpFormatter
-    )
+def add_load_options(parser: argparse.ArgumentParser, first: str) -> None:
+    """The options both benches share (``first`` names who --profile runs)."""
     parser.add_argument("--quick", action="store_true", help="one round of 3 s runs")
     parser.add_argument("--duration", type=int, help="seconds per wrk run (default 10)")
     parser.add_argument("--rounds", type=int, help="interleaved rounds (default 3)")
@@ -467,11 +486,6 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         help="which round to show per workload, by req/s (default best)",
     )
     parser.add_argument("--connections", type=int, default=64)
-    parser.add_argument("--idle", type=int, help="idle connections to open (default 1000; 0 skips)")
-    parser.add_argument("--settle", type=float, default=1.0, help="seconds before reading RSS")
-    parser.add_argument("--servers", default="aioweb,aiohttp,raw", help="comma-separated subset")
-    parser.add_argument("--workloads", default="plaintext,json,post-4k")
-    parser.add_argument("--uvloop", action="store_true", help="run every server on uvloop")
     parser.add_argument("--no-pin", dest="pin", action="store_false", help="no taskset")
     parser.add_argument("--server-cpu", default="0")
     parser.add_argument("--client-cpu", default="1")
@@ -479,16 +493,33 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--profile",
         action="store_true",
-        help="run the first of --servers (aioweb) under cProfile for the first workload\n"
+        help=f"run {first} under cProfile for the first workload\n"
         "(plaintext) and print the top functions by tottime",
     )
     parser.add_argument("--top", type=int, default=25, help="functions shown by --profile")
     parser.add_argument("--profile-out", metavar="FILE", help="keep --profile's pstats file")
-    args = parser.parse_args(argv)
+
+
+def finish_load_options(args: argparse.Namespace) -> None:
+    """Defaults that depend on --quick."""
     if args.duration is None:
         args.duration = 3 if args.quick else 10
     if args.rounds is None:
         args.rounds = 1 if args.quick else 3
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="bench_server", description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
+    add_load_options(parser, "the first of --servers (aioweb)")
+    parser.add_argument("--idle", type=int, help="idle connections to open (default 1000; 0 skips)")
+    parser.add_argument("--settle", type=float, default=1.0, help="seconds before reading RSS")
+    parser.add_argument("--servers", default="aioweb,aiohttp,raw", help="comma-separated subset")
+    parser.add_argument("--workloads", default="plaintext,json,post-4k")
+    parser.add_argument("--uvloop", action="store_true", help="run every server on uvloop")
+    args = parser.parse_args(argv)
+    finish_load_options(args)
     if args.idle is None:
         args.idle = 1000
     args.servers = [s for s in args.servers.split(",") if s]
