@@ -132,6 +132,45 @@ async def test_shutdown_closes_idle_keep_alive_connections(serve, web, wire):
         assert data == b""
 
 
+@pytest.mark.aioweb_only(reason="aiohttp closes a just-accepted connection at once")
+async def test_shutdown_answers_a_connection_whose_request_was_still_on_the_way(serve, web, wire):
+    # Accepted just before the stop, request sent just after it started: answered once,
+    # with Connection: close, instead of a reset the client cannot tell from a crash.
+    async def handler(request):
+        return web.Response(text="late but answered")
+
+    srv = await serve(handler)
+    async with wire.connect(srv.port) as (reader, writer):
+        await asyncio.sleep(0.05)  # the server has accepted it; nothing sent yet
+        stopping = asyncio.ensure_future(srv.shutdown(timeout=2.0))
+        await asyncio.sleep(0.05)
+        writer.write(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+        resp = await asyncio.wait_for(wire.read_response(reader), 5)
+        assert resp.status == 200
+        assert resp.body == b"late but answered"
+        assert resp.header("Connection") == "close"
+        assert await asyncio.wait_for(reader.read(), 5) == b""
+        await asyncio.wait_for(stopping, 5)
+
+
+@pytest.mark.aioweb_only(reason="the grace period is aioweb's")
+async def test_shutdown_closes_a_silent_new_connection_after_a_short_grace(serve, web, wire):
+    async def handler(request):
+        return web.Response(text="x")
+
+    srv = await serve(handler)
+    async with wire.connect(srv.port) as (reader, _writer):
+        await asyncio.sleep(0.05)
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        await asyncio.wait_for(srv.shutdown(timeout=10.0), 5)  # not the full timeout
+        data = b""
+        with contextlib.suppress(ConnectionError):
+            data = await asyncio.wait_for(reader.read(), 5)
+        assert data == b""
+        assert loop.time() - started < 2.0
+
+
 async def test_shutdown_timeout_cancels_stuck_handler(serve, web):
     entered = asyncio.Event()
     outcome: list[str] = []

@@ -43,6 +43,10 @@ __all__ = ["RequestHandler"]
 
 server_logger: Final = logging.getLogger("aioweb.server")
 
+#: Seconds a connection that has sent nothing yet may still deliver its first request
+#: once the server is stopping (it was accepted just before; its client is not idle).
+FRESH_CONNECTION_GRACE: Final = 0.25
+
 # Feed the parser at most this much at a time while requests are queued, so one
 # large read cannot produce thousands of queued heads at once.
 _FEED_SLICE: Final = 16 * 1024
@@ -72,6 +76,7 @@ class RequestHandler(asyncio.Protocol):
         "_drain_waiters",
         "_error",
         "_feeding",
+        "_fresh",
         "_head_started",
         "_in_message",
         "_loop",
@@ -98,6 +103,7 @@ class RequestHandler(asyncio.Protocol):
         self._parser = RequestParser(**server._parser_kwargs, chunk_boundaries=True)
         self._waiting: deque[tuple[RequestHead, StreamReader]] = deque()
         self._feeding: StreamReader | None = None
+        self._fresh = True  # nothing received yet
         self._in_message = False
         self._head_started = False
         self._backlog = b""
@@ -136,8 +142,8 @@ class RequestHandler(asyncio.Protocol):
                     sock.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
                 except OSError:  # pragma: no cover - platform dependent
                     pass
-        server._connection_made(self)
         self._set_deadline(self._loop.time() + server.request_head_timeout)
+        server._connection_made(self)  # may shorten the deadline (a stopping server)
 
     def connection_lost(self, exc: BaseException | None) -> None:
         self.transport = None
@@ -190,6 +196,7 @@ class RequestHandler(asyncio.Protocol):
         return True
 
     def data_received(self, data: bytes) -> None:
+        self._fresh = False
         if self._upgraded:
             self._deliver_upgraded(data)
             return
@@ -622,12 +629,21 @@ class RequestHandler(asyncio.Protocol):
         return self._task is not None
 
     def close(self) -> None:
-        """Stop after the request in flight (idle connections close now)."""
+        """Stop after the request in flight (idle connections close now).
+
+        A connection that has received nothing yet was most likely accepted just
+        before the server began to stop, its request still on the way: it gets
+        :data:`FRESH_CONNECTION_GRACE` seconds to send it (answered, then closed).
+        """
         self._close_after = True
         self._waiting.clear()
         transport = self.transport
-        if transport is not None and self._task is None:
-            transport.close()
+        if transport is None or self._task is not None:
+            return
+        if self._fresh:
+            self._set_deadline(self._loop.time() + FRESH_CONNECTION_GRACE)
+            return
+        transport.close()
 
     async def shutdown(self, timeout: float | None) -> None:  # noqa: ASYNC109 - aiohttp's API
         """Let the request in flight finish within ``timeout``, then cancel and close."""

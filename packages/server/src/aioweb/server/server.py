@@ -132,6 +132,8 @@ class Server:
 
     def _connection_made(self, conn: RequestHandler) -> None:
         self._connections[conn] = None
+        if self._shutting_down:
+            conn.close()  # accepted from the backlog while stopping: one request, then close
 
     def _connection_lost(self, conn: RequestHandler) -> None:
         self._connections.pop(conn, None)
