@@ -674,6 +674,26 @@ class Response(StreamResponse):
         if zlib_executor is not None:
             self._zlib_executor = zlib_executor
 
+    @classmethod
+    def _utf8_text(cls, text: str, content_type: str, status: int, reason: str | None) -> Response:
+        """``Response(text=text, ...)`` with a ready Content-Type and no other headers.
+
+        The same response as the constructor builds, for ``json_response``'s usual case,
+        without the constructor's argument checks (the caller has made them).
+        """
+        self = cls.__new__(cls)
+        self._headers = CIMultiDict()
+        self._headers[CONTENT_TYPE] = content_type
+        self._body = text.encode("utf-8")
+        if reason is None and type(status) is int:
+            reason = REASON_PHRASES.get(status)
+            if reason is not None:
+                self._status = status
+                self._reason = reason
+                return self
+        self._set_status(status, reason)
+        return self
+
     @property
     def body(self) -> bytes | None:
         """The body bytes (None when there is no body)."""
@@ -842,6 +862,8 @@ def json_response(
         if text is not None or body is not None:
             raise ValueError("only one of data, text, or body should be specified")
         text = dumps(data)
+    if type(text) is str and headers is None and "charset" not in content_type:
+        return Response._utf8_text(text, f"{content_type}; charset=utf-8", status, reason)
     return Response(
         text=text,
         body=body,
