@@ -1,4 +1,6 @@
-"""Run aioweb's benchmarks by name: ``python tools/bench/run.py parser|router|server|app|all``.
+"""Run aioweb's benchmarks by name: ``python tools/bench/run.py NAME|all``.
+
+NAME is parser, router, server, app or inproc.
 
 Each bench is the script ``tools/bench/bench_<name>.py``, run in its own interpreter so that
 one bench's imports and memory never colour another's numbers. Arguments after the name go
@@ -14,7 +16,7 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-BENCHES = ("parser", "router", "server", "app")
+BENCHES = ("parser", "router", "server", "app", "inproc")
 USAGE = f"usage: run.py {{{'|'.join((*BENCHES, 'all'))}}} [--quick] [bench options...]"
 
 

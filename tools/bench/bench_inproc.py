@@ -1,0 +1,172 @@
+"""CPU cost per request of the server's own code, without sockets or a load generator.
+
+Run: ``hatch run bench inproc [--quick] [--requests N] [--rounds N]``.
+
+Each server's connection protocol (aioweb's ``Server`` and aiohttp's ``web.Server``, the
+same handler as ``_servers/serve_*.py``) is driven by event-loop callbacks over a fake
+transport: every response's ``write`` schedules the next request's ``data_received``,
+as a busy keep-alive connection would. No syscall and no other process take part, so
+the numbers move far less than wrk's (about 2% between runs) and show what a change on
+the per-request path does. They leave out what the kernel does for each request
+(``recv``/``send``, ``epoll``), which both servers pay alike; wrk's benches include it.
+
+Prints microseconds of process CPU time per request, best of ``--rounds`` interleaved
+rounds, and the ratio aiohttp/aioweb (> 1: aioweb is cheaper). For instruction and cycle
+counts, run one server under ``perf stat -e instructions:u,cycles:u`` with two request
+counts and divide the differences (``--only aioweb --requests N``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+
+PLAINTEXT = b"Hello, World!"
+JSON_MESSAGE = {"message": "Hello, World!"}
+HEAD = b"Host: 127.0.0.1:8080\r\nUser-Agent: wrk\r\nAccept: */*\r\n"
+REQUESTS = {
+    "plaintext": b"GET /plaintext HTTP/1.1\r\n" + HEAD + b"\r\n",
+    "json": b"GET /json HTTP/1.1\r\n" + HEAD + b"\r\n",
+    "post-4k": b"POST /echo HTTP/1.1\r\n"
+    + HEAD
+    + b"Content-Type: application/octet-stream\r\nContent-Length: 4096\r\n\r\n"
+    + b"x" * 4096,
+}
+
+
+Factory = Callable[[], Callable[[], asyncio.Protocol]]
+
+
+class ChainTransport(asyncio.Transport):
+    """Accepts every write; each response's write schedules the next request."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, request: bytes, count: int) -> None:
+        super().__init__()
+        self.loop = loop
+        self.request = request
+        self.left = count
+        self.protocol: asyncio.Protocol | None = None
+        self.done: asyncio.Future[None] = loop.create_future()
+        self.closing = False
+
+    def write(self, data: bytes | bytearray | memoryview) -> None:
+        self.left -= 1
+        if self.left > 0:
+            assert self.protocol is not None
+            self.loop.call_soon(self.protocol.data_received, self.request)
+        elif not self.done.done():
+            self.done.set_result(None)
+
+    def is_closing(self) -> bool:
+        return self.closing
+
+    def close(self) -> None:
+        self.closing = True
+
+    def abort(self) -> None:
+        self.closing = True
+
+    def get_extra_info(self, name: str, default: Any = None) -> Any:
+        return {"peername": ("127.0.0.1", 40000), "sockname": ("127.0.0.1", 8080)}.get(
+            name, default
+        )
+
+    def pause_reading(self) -> None:
+        pass
+
+    def resume_reading(self) -> None:
+        pass
+
+    def is_reading(self) -> bool:
+        return True
+
+
+def aioweb_factory() -> Callable[[], asyncio.Protocol]:
+    from aioweb.server import BaseRequest, Response, Server, StreamResponse, json_response
+
+    async def handler(request: BaseRequest) -> StreamResponse:
+        path = request.path
+        if path == "/plaintext":
+            return Response(body=PLAINTEXT, content_type="text/plain", charset="utf-8")
+        if path == "/json":
+            return json_response(JSON_MESSAGE)
+        return Response(body=await request.read(), content_type="application/octet-stream")
+
+    return Server(handler, access_log=None)
+
+
+def aiohttp_factory() -> Callable[[], asyncio.Protocol]:
+    from aiohttp import web
+
+    async def handler(request: web.BaseRequest) -> web.StreamResponse:
+        path = request.path
+        if path == "/plaintext":
+            return web.Response(body=PLAINTEXT, content_type="text/plain", charset="utf-8")
+        if path == "/json":
+            return web.json_response(JSON_MESSAGE)
+        return web.Response(body=await request.read(), content_type="application/octet-stream")
+
+    return web.Server(handler, access_log=None)
+
+
+SERVERS: dict[str, Factory] = {
+    "aioweb": aioweb_factory,
+    "aiohttp": aiohttp_factory,
+}
+
+
+async def serve(make: Factory, request: bytes, n: int) -> float:
+    """Serve ``n`` requests on one connection; microseconds of CPU time per request."""
+    loop = asyncio.get_running_loop()
+    protocol = make()()
+    transport = ChainTransport(loop, request, n)
+    transport.protocol = protocol
+    protocol.connection_made(transport)
+    started = time.process_time()
+    loop.call_soon(protocol.data_received, request)
+    await transport.done
+    took = time.process_time() - started
+    transport.close()
+    protocol.connection_lost(None)
+    return took / n * 1e6
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="bench_inproc", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="fewer requests and rounds")
+    parser.add_argument("--requests", type=int, help="requests per round (default 50,000)")
+    parser.add_argument("--rounds", type=int, help="interleaved rounds (default 5)")
+    parser.add_argument("--only", choices=tuple(SERVERS), help="one server (for perf stat)")
+    parser.add_argument("--workloads", default=",".join(REQUESTS))
+    args = parser.parse_args(argv)
+    n = args.requests or (10_000 if args.quick else 50_000)
+    rounds = args.rounds or (2 if args.quick else 5)
+    names = [args.only] if args.only else list(SERVERS)
+    workloads = [w for w in args.workloads.split(",") if w]
+    for w in workloads:
+        if w not in REQUESTS:
+            parser.error(f"unknown workload {w!r}; known: {', '.join(REQUESTS)}")
+    best: dict[tuple[str, str], float] = {}
+    for _ in range(rounds):
+        for w in workloads:
+            for name in names:
+                us = asyncio.run(serve(SERVERS[name], REQUESTS[w], n))
+                best[(w, name)] = min(best.get((w, name), us), us)
+    print(f"Python {sys.version.split()[0]}; {n:,} requests per round, best of {rounds} rounds")
+    print()
+    header = " | ".join(f"{name} µs/request" for name in names)
+    print(f"| workload | {header} |" + (" aiohttp/aioweb |" if len(names) == 2 else ""))
+    print("|---|" + "---:|" * (len(names) + (1 if len(names) == 2 else 0)))
+    for w in workloads:
+        cells = " | ".join(f"{best[(w, name)]:.2f}" for name in names)
+        ratio = f" {best[(w, 'aiohttp')] / best[(w, 'aioweb')]:.2f}x |" if len(names) == 2 else ""
+        print(f"| {w} | {cells} |{ratio}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
