@@ -6,6 +6,7 @@ import asyncio
 import contextvars
 import logging
 import socket
+from typing import Any
 
 import pytest
 
@@ -504,3 +505,28 @@ async def test_handler_runs_in_its_own_current_task() -> None:
             assert (resp.status, resp.body) == (200, path)
         await close(writer)
     assert seen == [(True, True)] * 4
+
+
+async def test_a_loop_task_factory_makes_the_request_tasks() -> None:
+    loop = asyncio.get_running_loop()
+    made: list[object] = []
+
+    def factory(loop: asyncio.AbstractEventLoop, coro: Any, **kwargs: Any) -> asyncio.Task[Any]:
+        task = asyncio.Task(coro, loop=loop, **kwargs)
+        made.append(task)
+        return task
+
+    async def handler(request: BaseRequest) -> StreamResponse:
+        return Response(text=str(request.task in made))
+
+    async with serve(hello) as (server, port):
+        server._handler = handler
+        loop.set_task_factory(factory)
+        try:
+            reader, writer = await open_conn(port)
+            writer.write(GET)
+            resp = await read_response(reader)
+            await close(writer)
+        finally:
+            loop.set_task_factory(None)
+    assert resp.body == b"True"

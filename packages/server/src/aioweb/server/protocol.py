@@ -381,7 +381,13 @@ class RequestHandler(asyncio.Protocol):
     # -- serving -------------------------------------------------------------------
 
     def _start(self, head: RequestHead, stream: StreamReader) -> None:
-        self._task = self._loop.create_task(self._serve(head, stream), context=self._ctx.copy())
+        loop = self._loop
+        coro = self._serve(head, stream)
+        if loop.get_task_factory() is None:
+            # What loop.create_task() does without a factory, minus its bookkeeping calls.
+            self._task = asyncio.Task(coro, loop=loop, context=self._ctx.copy())
+        else:
+            self._task = loop.create_task(coro, context=self._ctx.copy())
 
     async def _serve(self, head: RequestHead, stream: StreamReader) -> None:
         server = self._server
