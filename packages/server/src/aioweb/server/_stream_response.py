@@ -1,0 +1,602 @@
+"""The response whose body goes out in pieces: :class:`StreamResponse`.
+
+Its head is serialised by :func:`aioweb.http.serializer.build_head`, which rejects CR,
+LF and other control characters in the reason and in header values (response
+splitting). :class:`~aioweb.server.response.Response` (body in memory) builds on it.
+Import both from :mod:`aioweb.server.response` or :mod:`aioweb.server`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as _dt
+import enum
+import math
+from collections.abc import Iterator, MutableMapping
+from http.cookies import SimpleCookie
+from typing import TYPE_CHECKING, Any, Final, TypeVar, overload
+
+from multidict import CIMultiDict, istr
+
+from aioweb.http.dates import http_date
+from aioweb.http.serializer import REASON_PHRASES, build_head, reason_phrase
+
+from ._helpers import DEFAULT_CONTENT_TYPE, ResponseKey, split_content_type
+
+if TYPE_CHECKING:
+    from .headers import ETag
+    from .request import BaseRequest
+    from .writer import StreamWriter
+
+__all__ = ["ContentCoding", "LooseHeaders", "StreamResponse"]
+
+_T = TypeVar("_T")
+
+CONTENT_TYPE: Final = istr("Content-Type")
+CONTENT_LENGTH: Final = istr("Content-Length")
+CONTENT_ENCODING: Final = istr("Content-Encoding")
+TRANSFER_ENCODING: Final = istr("Transfer-Encoding")
+CONNECTION: Final = istr("Connection")
+DATE: Final = istr("Date")
+SERVER: Final = istr("Server")
+SET_COOKIE: Final = istr("Set-Cookie")
+VARY: Final = istr("Vary")
+LAST_MODIFIED: Final = istr("Last-Modified")
+ETAG: Final = istr("ETag")
+
+#: The ``Server`` header value: the product name only, never a version.
+SERVER_SOFTWARE: Final = "aioweb"
+#: Bodies larger than this are compressed in an executor unless told otherwise.
+DEFAULT_ZLIB_EXECUTOR_SIZE: Final = 1024 * 1024
+
+LooseHeaders = (
+    CIMultiDict[str] | dict[str, str] | list[tuple[str, str]] | MutableMapping[str, str] | Any
+)
+
+
+class ContentCoding(enum.Enum):
+    """Content codings :meth:`StreamResponse.enable_compression` can force."""
+
+    deflate = "deflate"
+    gzip = "gzip"
+    br = "br"
+    zstd = "zstd"
+    identity = "identity"
+
+
+def _no_body_status(status: int) -> bool:
+    return status < 200 or status == 204 or status == 304
+
+
+class StreamResponse(MutableMapping[str | ResponseKey[Any], Any]):
+    """A response whose body is written in pieces after :meth:`prepare`.
+
+    It is also a mutable mapping for per-response state (``resp["key"]`` or a typed
+    :class:`ResponseKey`). Two responses are equal only if they are the same object.
+    """
+
+    # Per-response defaults live on the class: a plain response sets only what differs.
+    _state: dict[Any, Any] | None = None
+    _cookies: SimpleCookie | None = None
+    _keep_alive: bool | None = None
+    _chunked: bool = False
+    _compression: bool = False
+    _compression_force: ContentCoding | None = None
+    _compression_strategy: int | None = None
+    _req: BaseRequest | None = None
+    _writer: StreamWriter | None = None
+    _eof_sent: bool = False
+    _must_be_empty_body: bool | None = None
+    _body_length: int = 0
+
+    def __init__(
+        self,
+        *,
+        status: int = 200,
+        reason: str | None = None,
+        headers: LooseHeaders | None = None,
+        _real_headers: CIMultiDict[str] | None = None,
+    ) -> None:
+        if _real_headers is not None:
+            self._headers = _real_headers
+        elif headers is not None:
+            self._headers = CIMultiDict(headers)
+        else:
+            self._headers = CIMultiDict()
+        if reason is None and type(status) is int:
+            reason = REASON_PHRASES.get(status)
+            if reason is not None:
+                self._status = status
+                self._reason = reason
+                return
+        self._set_status(status, reason)
+
+    # -- status ---------------------------------------------------------------
+
+    @property
+    def prepared(self) -> bool:
+        """True once :meth:`prepare` has run (the head is sent or queued)."""
+        return self._eof_sent or self._writer is not None
+
+    @property
+    def task(self) -> asyncio.Task[None] | None:
+        """The task serving the request this response answers, once prepared."""
+        return self._req.task if self._req is not None else None
+
+    @property
+    def status(self) -> int:
+        """The status code."""
+        return self._status
+
+    @property
+    def reason(self) -> str:
+        """The reason phrase."""
+        return self._reason
+
+    def set_status(self, status: int, reason: str | None = None) -> None:
+        """Change the status (and reason) before the head is sent."""
+        if self.prepared:
+            raise RuntimeError(
+                "Cannot change the response status code after the headers have been sent"
+            )
+        self._set_status(status, reason)
+
+    def _set_status(self, status: int, reason: str | None) -> None:
+        status = int(status)
+        if not 100 <= status <= 999:
+            raise ValueError(f"invalid status code {status}")
+        if reason is None:
+            reason = reason_phrase(status)
+        elif "\r" in reason or "\n" in reason:
+            raise ValueError("Reason cannot contain \\r or \\n")
+        self._status = status
+        self._reason = reason
+
+    # -- connection and framing ------------------------------------------------
+
+    @property
+    def keep_alive(self) -> bool | None:
+        """Whether the connection stays open after this response (None: decide later)."""
+        return self._keep_alive
+
+    def force_close(self) -> None:
+        """Close the connection after this response."""
+        self._keep_alive = False
+
+    @property
+    def body_length(self) -> int:
+        """Body bytes sent (after compression), known once the response is finished."""
+        return self._body_length
+
+    @property
+    def output_length(self) -> int:
+        """Bytes sent on the wire for this response, head included."""
+        writer = self._writer
+        return writer.output_size if writer is not None else self._body_length
+
+    @property
+    def chunked(self) -> bool:
+        """True if chunked transfer coding was enabled."""
+        return self._chunked
+
+    @property
+    def compression(self) -> bool:
+        """True if compression was enabled."""
+        return self._compression
+
+    def enable_chunked_encoding(self, chunk_size: int | None = None) -> None:
+        """Send the body with chunked transfer coding (HTTP/1.1 only)."""
+        if chunk_size is not None:
+            raise TypeError("chunk_size is not supported")
+        if CONTENT_LENGTH in self._headers:
+            raise RuntimeError("You can't enable chunked encoding when a content length is set")
+        self._chunked = True
+
+    def enable_compression(
+        self, force: ContentCoding | bool | None = None, strategy: int | None = None
+    ) -> None:
+        """Compress the body with the best coding the client accepts.
+
+        ``force`` picks a coding regardless of Accept-Encoding. ``strategy`` is a zlib
+        strategy (``zlib.Z_FILTERED``, ``Z_HUFFMAN_ONLY``, ...) used for gzip and deflate.
+        """
+        if isinstance(force, bool):
+            import warnings
+
+            warnings.warn(
+                "Passing a bool to enable_compression() is deprecated, pass a ContentCoding",
+                DeprecationWarning,
+                stacklevel=2,
+            )
+            force = ContentCoding.deflate if force else ContentCoding.identity
+        elif force is not None and not isinstance(force, ContentCoding):
+            raise TypeError(f"force must be a ContentCoding, got {force!r}")
+        self._compression = True
+        self._compression_force = force
+        self._compression_strategy = strategy
+
+    # -- headers ---------------------------------------------------------------
+
+    @property
+    def headers(self) -> CIMultiDict[str]:
+        """The response headers (checked again when the head is serialised)."""
+        return self._headers
+
+    @property
+    def cookies(self) -> SimpleCookie:
+        """Cookies to send as ``Set-Cookie`` headers."""
+        if self._cookies is None:
+            self._cookies = SimpleCookie()
+        return self._cookies
+
+    def set_cookie(
+        self,
+        name: str,
+        value: str,
+        *,
+        expires: str | None = None,
+        domain: str | None = None,
+        max_age: int | str | None = None,
+        path: str = "/",
+        secure: bool | None = None,
+        httponly: bool | None = None,
+        samesite: str | None = None,
+        partitioned: bool | None = None,
+    ) -> None:
+        """Set a cookie (see aiohttp's ``StreamResponse.set_cookie``)."""
+        from . import cookies
+
+        cookies.set_cookie(
+            self.cookies,
+            name,
+            value,
+            expires=expires,
+            domain=domain,
+            max_age=max_age,
+            path=path,
+            secure=secure,
+            httponly=httponly,
+            samesite=samesite,
+            partitioned=partitioned,
+        )
+
+    def del_cookie(
+        self,
+        name: str,
+        *,
+        domain: str | None = None,
+        path: str = "/",
+        secure: bool | None = None,
+        httponly: bool | None = None,
+        samesite: str | None = None,
+    ) -> None:
+        """Tell the client to delete a cookie (an expired ``Set-Cookie``)."""
+        from . import cookies
+
+        cookies.del_cookie(
+            self.cookies,
+            name,
+            domain=domain,
+            path=path,
+            secure=secure,
+            httponly=httponly,
+            samesite=samesite,
+        )
+
+    @property
+    def content_length(self) -> int | None:
+        """The Content-Length header as an int, or None."""
+        value = self._headers.get(CONTENT_LENGTH)
+        return int(value) if value is not None else None
+
+    @content_length.setter
+    def content_length(self, value: int | None) -> None:
+        if value is None:
+            self._headers.pop(CONTENT_LENGTH, None)
+            return
+        value = int(value)
+        if value < 0:
+            raise ValueError("Content-Length cannot be negative")
+        if self._chunked:
+            raise RuntimeError("You can't set content length when chunked encoding is enabled")
+        self._headers[CONTENT_LENGTH] = str(value)
+
+    @property
+    def content_type(self) -> str:
+        """The media type of Content-Type (``application/octet-stream`` if unset)."""
+        return split_content_type(self._headers.get(CONTENT_TYPE))[0]
+
+    @content_type.setter
+    def content_type(self, value: str) -> None:
+        _, params = split_content_type(self._headers.get(CONTENT_TYPE))
+        self._set_content_type(str(value), params)
+
+    @property
+    def charset(self) -> str | None:
+        """The ``charset`` parameter of Content-Type, or None."""
+        return split_content_type(self._headers.get(CONTENT_TYPE))[1].get("charset")
+
+    @charset.setter
+    def charset(self, value: str | None) -> None:
+        ctype, params = split_content_type(self._headers.get(CONTENT_TYPE))
+        if ctype == DEFAULT_CONTENT_TYPE:
+            raise RuntimeError(
+                "Setting charset for application/octet-stream "
+                "doesn't make sense, setup content_type first"
+            )
+        if value is None:
+            params.pop("charset", None)
+        else:
+            params["charset"] = str(value).lower()
+        self._set_content_type(ctype, params)
+
+    def _set_content_type(self, ctype: str, params: dict[str, str]) -> None:
+        value = ctype
+        for key, val in params.items():
+            value += f"; {key}={val}"
+        self._headers[CONTENT_TYPE] = value
+
+    @property
+    def last_modified(self) -> _dt.datetime | None:
+        """The Last-Modified header as an aware datetime, or None."""
+        value = self._headers.get(LAST_MODIFIED)
+        if value is None:
+            return None
+        from aioweb.http.dates import parse_http_date
+
+        parsed: _dt.datetime | None = parse_http_date(value)
+        return parsed
+
+    @last_modified.setter
+    def last_modified(self, value: int | float | _dt.datetime | str | None) -> None:
+        if value is None:
+            self._headers.pop(LAST_MODIFIED, None)
+        elif isinstance(value, str):
+            self._headers[LAST_MODIFIED] = value
+        elif isinstance(value, (int, float, _dt.datetime)):
+            from aioweb.http.dates import format_http_date
+
+            if isinstance(value, (int, float)):
+                value = float(math.ceil(value))
+            self._headers[LAST_MODIFIED] = format_http_date(value)
+        else:
+            raise TypeError(f"Unsupported type for last_modified: {type(value).__name__}")
+
+    @property
+    def etag(self) -> ETag | None:
+        """The ETag header as an :class:`~aioweb.server.headers.ETag`, or None."""
+        value = self._headers.get(ETAG)
+        if value is None:
+            return None
+        from .headers import ETag
+
+        weak = value.startswith("W/")
+        if weak:
+            value = value[2:]
+        if value == "*":
+            return ETag(value="*", is_weak=weak)
+        if len(value) < 2 or value[0] != '"' or value[-1] != '"':
+            return None
+        return ETag(value=value[1:-1], is_weak=weak)
+
+    @etag.setter
+    def etag(self, value: ETag | str | None) -> None:
+        if value is None:
+            self._headers.pop(ETAG, None)
+            return
+        if isinstance(value, str):
+            tag, weak = value, False
+        else:
+            tag, weak = value.value, value.is_weak
+        if tag == "*" and not weak:
+            self._headers[ETAG] = "*"
+            return
+        if '"' in tag or any(ord(c) < 0x21 or ord(c) == 0x7F for c in tag):
+            raise ValueError(f"Invalid ETag value: {tag!r}")
+        self._headers[ETAG] = f'W/"{tag}"' if weak else f'"{tag}"'
+
+    # -- sending -----------------------------------------------------------------
+
+    async def prepare(self, request: BaseRequest) -> StreamWriter | None:
+        """Send (queue) the head; returns the body writer, or None after write_eof()."""
+        if self._eof_sent:
+            return None
+        if self._writer is not None:
+            return self._writer
+        hook = request._on_prepare
+        if hook is not None:
+            await hook(request, self)
+        return self._start(request)
+
+    def _start(self, request: BaseRequest) -> StreamWriter:
+        self._req = request
+        writer = self._writer = request.writer
+        self._write_head(request, writer)
+        return writer
+
+    def _send_at_once(self, request: BaseRequest) -> bool:
+        """Send the whole response now, without awaiting; False if it cannot be done.
+
+        The server's shortcut for responses whose body is already in memory; a
+        streamed response is sent through :meth:`prepare` and :meth:`write_eof`.
+        """
+        return False
+
+    def _write_head(self, request: BaseRequest, writer: StreamWriter) -> None:
+        writer.send_head(self._head_bytes(request, writer))
+
+    def _head_bytes(self, request: BaseRequest, writer: StreamWriter) -> bytes:
+        """Complete the headers (framing, Date, Server, Connection) and serialise the head."""
+        headers = self._headers
+        head = request._head
+        version = head.version
+        status = self._status
+        keep_alive = self._keep_alive
+        if keep_alive is None:
+            keep_alive = not head.should_close and not request._protocol.closing
+        no_body = status < 200 or status == 204 or status == 304
+        is_head = head.method == "HEAD"
+        self._must_be_empty_body = no_body or is_head
+
+        if self._cookies:
+            from .cookies import cookie_header_values
+
+            for value in cookie_header_values(self._cookies):
+                headers.add(SET_COOKIE, value)
+
+        if self._compression and not no_body:
+            self._start_compression(request, writer)
+
+        if no_body:
+            headers.pop(TRANSFER_ENCODING, None)
+            if status != 304:
+                headers.pop(CONTENT_LENGTH, None)
+        elif self._chunked:
+            if version < (1, 1):
+                raise RuntimeError(
+                    f"Using chunked encoding is forbidden for HTTP/{version[0]}.{version[1]}"
+                )
+            headers.pop(CONTENT_LENGTH, None)
+            headers[TRANSFER_ENCODING] = "chunked"
+            if not is_head:
+                writer.enable_chunking()
+        elif CONTENT_LENGTH not in headers:
+            if version >= (1, 1):
+                self._chunked = True
+                headers[TRANSFER_ENCODING] = "chunked"
+                if not is_head:
+                    writer.enable_chunking()
+            else:
+                # HTTP/1.0 without a length: the body ends when the connection does.
+                keep_alive = False
+        if not no_body and CONTENT_TYPE not in headers:
+            headers[CONTENT_TYPE] = DEFAULT_CONTENT_TYPE
+        if DATE not in headers:
+            headers[DATE] = http_date()
+        if SERVER not in headers:
+            headers[SERVER] = SERVER_SOFTWARE
+        connection = headers.get(CONNECTION)
+        if connection is None:
+            if not keep_alive:
+                if version >= (1, 1):
+                    headers[CONNECTION] = "close"
+            elif version < (1, 1):
+                headers[CONNECTION] = "keep-alive"
+        elif connection.lower() == "close":
+            keep_alive = False
+        self._keep_alive = keep_alive
+
+        if self._must_be_empty_body:
+            writer.set_no_body()
+        return build_head(status, self._reason, headers.items(), version)
+
+    def _negotiated_coding(self, request: BaseRequest) -> str | None:
+        if CONTENT_ENCODING in self._headers:
+            return None
+        force = self._compression_force
+        if force is not None:
+            return None if force is ContentCoding.identity else force.value
+        from aioweb.http.encoders import negotiate_encoding
+
+        return negotiate_encoding(request.headers.get("Accept-Encoding", ""))
+
+    def _add_vary(self) -> None:
+        vary = self._headers.get(VARY)
+        if vary is None:
+            self._headers[VARY] = "Accept-Encoding"
+        elif "accept-encoding" not in vary.lower() and vary.strip() != "*":
+            self._headers[VARY] = f"{vary}, Accept-Encoding"
+
+    def _start_compression(self, request: BaseRequest, writer: StreamWriter) -> None:
+        coding = self._negotiated_coding(request)
+        if self._compression_force is None:
+            self._add_vary()
+        if coding is None:
+            return
+        self._headers[CONTENT_ENCODING] = coding
+        self._headers.pop(CONTENT_LENGTH, None)
+        if request.version >= (1, 1):
+            self._chunked = True
+        if request.method != "HEAD":
+            writer.enable_compression(coding, strategy=self._compression_strategy)
+
+    async def write(self, data: bytes | bytearray | memoryview) -> None:
+        """Send a body piece, waiting while the client is slow to read."""
+        if not isinstance(data, (bytes, bytearray, memoryview)):
+            raise TypeError(f"data argument must be byte-ish ({type(data)!r})")
+        if self._eof_sent:
+            raise RuntimeError("Cannot call write() after write_eof()")
+        writer = self._writer
+        if writer is None:
+            raise RuntimeError("Cannot call write() before prepare()")
+        writer.write_nowait(bytes(data))
+        await writer.drain()
+
+    async def drain(self) -> None:
+        """Wait until the transport's write buffer is below its high-water mark."""
+        writer = self._writer
+        if writer is None:
+            raise RuntimeError("Response has not been started")
+        await writer.drain()
+
+    async def write_eof(self, data: bytes = b"") -> None:
+        """Send the last piece and finish the body; later calls do nothing."""
+        if self._eof_sent:
+            return
+        writer = self._writer
+        if writer is None:
+            raise RuntimeError("Response has not been started")
+        writer.write_eof_nowait(bytes(data))
+        self._eof_sent = True
+        self._body_length = writer.length
+        await writer.drain()
+
+    # -- mapping, identity, repr -----------------------------------------------
+
+    @property
+    def _store(self) -> dict[Any, Any]:
+        state = self._state
+        if state is None:
+            state = self._state = {}
+        return state
+
+    @overload
+    def __getitem__(self, key: ResponseKey[_T]) -> _T: ...
+    @overload
+    def __getitem__(self, key: str) -> Any: ...
+    def __getitem__(self, key: str | ResponseKey[_T]) -> Any:
+        return self._store[key]
+
+    @overload
+    def __setitem__(self, key: ResponseKey[_T], value: _T) -> None: ...
+    @overload
+    def __setitem__(self, key: str, value: Any) -> None: ...
+    def __setitem__(self, key: str | ResponseKey[_T], value: Any) -> None:
+        self._store[key] = value
+
+    def __delitem__(self, key: str | ResponseKey[Any]) -> None:
+        del self._store[key]
+
+    def __len__(self) -> int:
+        return len(self._state) if self._state else 0
+
+    def __iter__(self) -> Iterator[str | ResponseKey[Any]]:
+        return iter(self._state or ())
+
+    def __hash__(self) -> int:
+        return id(self)
+
+    def __eq__(self, other: object) -> bool:
+        return self is other
+
+    def __bool__(self) -> bool:
+        return True
+
+    def __repr__(self) -> str:
+        if self._eof_sent:
+            info = "eof"
+        elif self._req is not None:
+            info = f"{self._req.method} {self._req.path} "
+        else:
+            info = "not prepared"
+        return f"<{type(self).__name__} {self._reason} {info}>"
