@@ -38,6 +38,7 @@ from bench_server import (
     run_profiled,
     run_wrk,
 )
+from bench_server import verify as verify_server
 
 # framework -> (script, the import it needs: checked first to explain a skip)
 FRAMEWORKS: dict[str, tuple[str, str]] = {
@@ -106,22 +107,8 @@ class AppProcess(ServerProcess):
 
 
 def verify(port: int, workload: Workload) -> None:
-    """One request: status, body, Content-Type and the middleware's headers, or BenchError."""
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-    try:
-        headers = {"Content-Type": "application/octet-stream"} if workload.body else {}
-        conn.request(workload.method, workload.path, body=workload.body or None, headers=headers)
-        resp = conn.getresponse()
-        body = resp.read()
-    finally:
-        conn.close()
-    if resp.status != 200 or body != workload.expect_body:
-        raise BenchError(
-            f"{workload.method} {workload.path}: status {resp.status}, body {body[:80]!r}"
-        )
-    content_type = resp.getheader("Content-Type", "")
-    if not content_type.startswith(workload.expect_type):
-        raise BenchError(f"{workload.path}: Content-Type {content_type!r}")
+    """bench_server's check, plus the middleware's headers; BenchError if anything is off."""
+    resp = verify_server(port, workload)
     for name, value in MIDDLEWARE_HEADERS.items():
         if resp.getheader(name) != value:
             raise BenchError(f"{workload.path}: the middleware's {name} header is missing")

@@ -2,8 +2,8 @@
 
 Run: ``hatch run bench inproc [--quick] [--requests N] [--rounds N]``.
 
-Each server's connection protocol (aioweb's ``Server`` and aiohttp's ``web.Server``, the
-same handler as ``_servers/serve_*.py``) is driven by event-loop callbacks over a fake
+Each server's connection protocol (aioweb's ``Server`` and aiohttp's ``web.Server``, with
+the handlers of ``_servers/serve_*.py``) is driven by event-loop callbacks over a fake
 transport: every response's ``write`` schedules the next request's ``data_received``,
 as a busy keep-alive connection would. No syscall and no other process take part, so
 the numbers move far less than wrk's (about 2% between runs) and show what a change on
@@ -23,10 +23,11 @@ import asyncio
 import sys
 import time
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
-PLAINTEXT = b"Hello, World!"
-JSON_MESSAGE = {"message": "Hello, World!"}
+# The handlers are those of the wrk bench's servers (_servers/serve_*.py).
+sys.path.insert(0, str(Path(__file__).resolve().parent / "_servers"))
 HEAD = b"Host: 127.0.0.1:8080\r\nUser-Agent: wrk\r\nAccept: */*\r\n"
 REQUESTS = {
     "plaintext": b"GET /plaintext HTTP/1.1\r\n" + HEAD + b"\r\n",
@@ -38,7 +39,8 @@ REQUESTS = {
 }
 
 
-Factory = Callable[[], Callable[[], asyncio.Protocol]]
+#: A protocol factory, as passed to loop.create_server: both servers are one.
+Factory = Callable[[], asyncio.Protocol]
 
 
 class ChainTransport(asyncio.Transport):
@@ -85,41 +87,28 @@ class ChainTransport(asyncio.Transport):
         return True
 
 
-def aioweb_factory() -> Callable[[], asyncio.Protocol]:
-    from aioweb.server import BaseRequest, Response, Server, StreamResponse, json_response
+def aioweb_factory() -> Factory:
+    from serve_aioweb import handler  # type: ignore[import-not-found]  # on sys.path above
 
-    async def handler(request: BaseRequest) -> StreamResponse:
-        path = request.path
-        if path == "/plaintext":
-            return Response(body=PLAINTEXT, content_type="text/plain", charset="utf-8")
-        if path == "/json":
-            return json_response(JSON_MESSAGE)
-        return Response(body=await request.read(), content_type="application/octet-stream")
+    from aioweb.server import Server
 
     return Server(handler, access_log=None)
 
 
-def aiohttp_factory() -> Callable[[], asyncio.Protocol]:
+def aiohttp_factory() -> Factory:
     from aiohttp import web
-
-    async def handler(request: web.BaseRequest) -> web.StreamResponse:
-        path = request.path
-        if path == "/plaintext":
-            return web.Response(body=PLAINTEXT, content_type="text/plain", charset="utf-8")
-        if path == "/json":
-            return web.json_response(JSON_MESSAGE)
-        return web.Response(body=await request.read(), content_type="application/octet-stream")
+    from serve_aiohttp import handler  # type: ignore[import-not-found]  # on sys.path above
 
     return web.Server(handler, access_log=None)
 
 
-SERVERS: dict[str, Factory] = {
+SERVERS: dict[str, Callable[[], Factory]] = {
     "aioweb": aioweb_factory,
     "aiohttp": aiohttp_factory,
 }
 
 
-async def serve(make: Factory, request: bytes, n: int) -> float:
+async def serve(make: Callable[[], Factory], request: bytes, n: int) -> float:
     """Serve ``n`` requests on one connection; microseconds of CPU time per request."""
     loop = asyncio.get_running_loop()
     protocol = make()()

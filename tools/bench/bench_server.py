@@ -158,8 +158,8 @@ def import_problem(statement: str) -> str | None:
 # --- checks ------------------------------------------------------------------------------
 
 
-def verify(port: int, workload: Workload) -> None:
-    """One request; refuse to benchmark a server that answers wrongly."""
+def verify(port: int, workload: Workload) -> http.client.HTTPResponse:
+    """One request; refuse to benchmark a server that answers wrongly (else its response)."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
     try:
         headers = {"Content-Type": "application/octet-stream"} if workload.body else {}
@@ -175,6 +175,7 @@ def verify(port: int, workload: Workload) -> None:
         )
     if not content_type.startswith(workload.expect_type):
         raise BenchError(f"{workload.path}: Content-Type {content_type!r}")
+    return resp
 
 
 # --- wrk ---------------------------------------------------------------------------------
@@ -441,7 +442,7 @@ def run_profiled(
     workload_name: str,
     workload: Workload,
     start: Callable[[str | None, str], ServerProcess],
-    check: Callable[[int, Workload], None],
+    check: Callable[[int, Workload], object],
 ) -> int:
     """Load one server started by ``start(pin, stats_file)`` under cProfile; print its top."""
     pins = (args.server_cpu, args.client_cpu) if args.pin else (None, None)

@@ -77,4 +77,6 @@ _REGISTERED: Final[dict[int, str]] = {
     511: "Network Authentication Required",
 }
 
+#: Status code -> standard reason phrase. Read it, never change it: prebuilt status lines
+#: and the server's responses are derived from it.
 REASON_PHRASES: Final[dict[int, str]] = _REGISTERED | {s.value: s.phrase for s in HTTPStatus}
