@@ -174,18 +174,45 @@ class RequestParser:
         otherwise the events are returned and the error is recorded in :attr:`error`,
         to be raised by the next call.
         """
-        if (
-            type(data) is bytes
-            and self._state == _HEAD
-            and not self._buf
-            and data[-4:] == b"\r\n\r\n"
-            and data[0] != 0x0D
-        ):
-            # The usual case: the buffer is one whole head, or several (pipelining).
-            decoded = data.decode("latin-1")
-            text: str | None = decoded
+        text: str | None = None
+        start = 0
+        events: list[Event] = []
+        if type(data) is bytes and self._state == _HEAD and not self._buf and data[:1] != b"\r":
+            # The usual cases: the buffer starts a fresh head. Errors here come before
+            # any event, so they are raised at once, as the general path would.
             try:
-                head = parse_head(decoded, 0, len(data) - 2, self._limits, True)  # lone
+                if data[-4:] == b"\r\n\r\n":
+                    # one whole head, or several (pipelining)
+                    text = data.decode("latin-1")
+                    head = parse_head(text, 0, len(data) - 2, self._limits, True)  # lone
+                    if head is not None:
+                        if head.content_length is None and not head.chunked:
+                            if head.upgrade or head.method == "CONNECT":
+                                self._state = _UPGRADED
+                            elif self._empty_lines:
+                                self._empty_lines = 0
+                            return [head, _END]
+                        self._start_message(head, events)
+                        return events
+                else:
+                    hend = data.find(b"\r\n\r\n")
+                    if hend > 0:
+                        # a head and (part of) its body, as a POST arrives
+                        head = parse_head(
+                            data[: hend + 2].decode("latin-1"), 0, hend + 2, self._limits
+                        )
+                        start = hend + 4
+                        left = (head.content_length or 0) - (len(data) - start)
+                        if left >= 0 and head.content_length and not head.upgrade:
+                            if self._empty_lines:
+                                self._empty_lines = 0
+                            if not left:
+                                return [head, data[start:], _END]
+                            self._head = head
+                            self._remaining = left
+                            self._state = _BODY
+                            return [head, data[start:]] if left < head.content_length else [head]
+                        self._start_message(head, events)  # more after it: the general path
             except HttpProcessingError as exc:
                 self._fail(exc)
                 raise
@@ -193,18 +220,7 @@ class RequestParser:
                 err = BadHttpMessage("malformed request")
                 self._fail(err)
                 raise err from exc
-            if head is not None:
-                if head.content_length is None and not head.chunked:
-                    if head.upgrade or head.method == "CONNECT":
-                        self._state = _UPGRADED
-                    elif self._empty_lines:
-                        self._empty_lines = 0
-                    return [head, _END]
-                events: list[Event] = []
-                self._start_message(head, events)
-                return events
         else:
-            text = None
             state = self._state
             if state == _UPGRADED:
                 return [bytes(data)] if data else []
@@ -219,9 +235,8 @@ class RequestParser:
             view = buf
         else:
             view = data
-        events = []
         try:
-            pos = self._run(view, events, text)
+            pos = self._run(view, events, text, start)
         except HttpProcessingError as exc:
             self._fail(exc)
             if events:
@@ -269,12 +284,11 @@ class RequestParser:
             raise BadHttpMessage("parser failed")
         raise type(exc)(exc.reason, status=exc.status)
 
-    def _run(self, data: bytes | bytearray, events: list[Event], text: str | None) -> int:
-        """Parse ``data`` from the start, appending events; return how far it got.
+    def _run(self, data: bytes | bytearray, events: list[Event], text: str | None, pos: int) -> int:
+        """Parse ``data`` from ``pos``, appending events; return how far it got.
 
         ``text`` is ``data`` decoded as latin-1, when the caller already has it.
         """
-        pos = 0
         end = len(data)
         state = self._state
         while pos < end:

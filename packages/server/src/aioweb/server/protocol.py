@@ -25,6 +25,8 @@ from collections import deque
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Final, cast
 
+from multidict import istr
+
 from aioweb.exceptions import HTTPException
 from aioweb.http import HttpVersion10
 from aioweb.http.errors import BadHttpMessage, HttpProcessingError
@@ -52,11 +54,12 @@ FRESH_CONNECTION_GRACE: Final = 0.25
 _FEED_SLICE: Final = 16 * 1024
 
 
+_EXPECT: Final = istr("Expect")
+
+
 def _expects_continue(head: RequestHead) -> bool:
-    if head.version < (1, 1):
-        return False
-    value = head.headers.get("Expect")
-    return value is not None and value.lower() == "100-continue"
+    value = head.headers.get(_EXPECT)
+    return value is not None and head.version >= (1, 1) and value.lower() == "100-continue"
 
 
 class RequestHandler(asyncio.Protocol):
@@ -447,7 +450,7 @@ class RequestHandler(asyncio.Protocol):
             keep_alive = False
         except Exception as exc:
             keep_alive = self._send_failed(writer, exc)
-        if stream is not EMPTY_PAYLOAD and keep_alive:
+        if stream is not EMPTY_PAYLOAD and keep_alive and not stream.at_eof():
             keep_alive = self._handle_unread_body(head, stream, writer)
         if log_access and resp is not None:
             assert access_logger is not None
@@ -521,8 +524,7 @@ class RequestHandler(asyncio.Protocol):
     def _handle_unread_body(
         self, head: RequestHead, stream: StreamReader, writer: StreamWriter
     ) -> bool:
-        if stream is EMPTY_PAYLOAD or stream.at_eof():
-            return True
+        """Whether the connection can go on after a response whose body was not all read."""
         if not stream.is_eof():
             if _expects_continue(head) and not writer._continue_sent:
                 return False  # the client may still be waiting to send the body

@@ -73,19 +73,18 @@ class StreamReader:
         on_resume: Callable[[], None] | None = None,
         on_first_read: Callable[[], None] | None = None,
     ) -> None:
+        # One of these per request body: what most bodies never use is made on demand.
         self._buffer: deque[bytes] = deque()
-        self._size = 0
         # Decoded bytes handed out so far, and the positions (in that count) where
         # HTTP chunks ended; only kept for bodies stored undecoded.
-        self._consumed = 0
-        self._chunk_ends: deque[int] = deque()
+        self._size = self._consumed = self._raw_size = 0
+        self._chunk_ends: deque[int] | None = None
         # Received but not yet decoded (compressed bodies only).
-        self._raw: deque[bytes] = deque()
-        self._raw_size = 0
+        self._raw: deque[bytes] | None = None if compression is None else deque()
         self._compression = compression
         self._decoder: ContentDecoder | None = None
         self._eof = False
-        self._eof_waiters: list[asyncio.Future[None]] = []
+        self._eof_waiters: list[asyncio.Future[None]] | None = None
         self._exception: BaseException | None = None
         self._waiter: asyncio.Future[None] | None = None
         self._high_water = limit * 2
@@ -117,11 +116,12 @@ class StreamReader:
         self.total_bytes += len(data)
         if self._discarding or not data:
             return
-        if self._compression is None:
+        raw = self._raw
+        if raw is None:
             self._buffer.append(data)
             self._size += len(data)
         else:
-            self._raw.append(data)
+            raw.append(data)
             self._raw_size += len(data)
         if not self._paused and self._size + self._raw_size > self._high_water:
             self._paused = True
@@ -139,6 +139,8 @@ class StreamReader:
             return
         end = self._consumed + self._size
         ends = self._chunk_ends
+        if ends is None:
+            ends = self._chunk_ends = deque()
         # An empty chunk adds no boundary (the last one is already there).
         if end > self._consumed and (not ends or ends[-1] != end):
             ends.append(end)
@@ -148,10 +150,12 @@ class StreamReader:
         self._eof = True
         self.trailers = trailers
         self._wake()
-        waiters, self._eof_waiters = self._eof_waiters, []
-        for eof_waiter in waiters:
-            if not eof_waiter.done():
-                eof_waiter.set_result(None)
+        waiters = self._eof_waiters
+        if waiters:
+            self._eof_waiters = None
+            for eof_waiter in waiters:
+                if not eof_waiter.done():
+                    eof_waiter.set_result(None)
 
     def set_exception(self, exc: BaseException) -> None:
         """Fail current and future reads with ``exc`` (connection lost, bad framing)."""
@@ -161,10 +165,12 @@ class StreamReader:
             self._waiter = None
             if not waiter.done():
                 waiter.set_exception(exc)
-        waiters, self._eof_waiters = self._eof_waiters, []
-        for eof_waiter in waiters:
-            if not eof_waiter.done():
-                eof_waiter.set_exception(exc)
+        waiters = self._eof_waiters
+        if waiters:
+            self._eof_waiters = None
+            for eof_waiter in waiters:
+                if not eof_waiter.done():
+                    eof_waiter.set_exception(exc)
 
     def discard(self) -> int:
         """Drop everything buffered and everything still to come, undecoded.
@@ -174,9 +180,10 @@ class StreamReader:
         """
         dropped = self._size + self._raw_size
         self._buffer.clear()
-        self._raw.clear()
+        if self._raw is not None:
+            self._raw.clear()
         self._size = self._raw_size = 0
-        self._chunk_ends.clear()
+        self._chunk_ends = None
         self._discarding = True
         self._decoder = None
         self._maybe_resume()
@@ -235,8 +242,9 @@ class StreamReader:
             decoder = self._decoder = ContentDecoder(
                 self._compression or "identity", max_size=self.max_decoded_size
             )
-        if self._raw:
-            piece = self._raw.popleft()
+        raw = self._raw
+        if raw:
+            piece = raw.popleft()
             self._raw_size -= len(piece)
             out = decoder.decompress(piece)
         else:
@@ -258,7 +266,8 @@ class StreamReader:
                 except HttpProcessingError as exc:
                     # The decoder is unusable after an error: every later read fails too.
                     self._exception = exc
-                    self._raw.clear()
+                    if self._raw is not None:
+                        self._raw.clear()
                     self._raw_size = 0
                     self._maybe_resume()
                     raise
@@ -308,12 +317,15 @@ class StreamReader:
             return
         self._first_read()
         waiter = asyncio.get_running_loop().create_future()
-        self._eof_waiters.append(waiter)
+        waiters = self._eof_waiters
+        if waiters is None:
+            waiters = self._eof_waiters = []
+        waiters.append(waiter)
         try:
             await waiter
         finally:
-            if waiter in self._eof_waiters:
-                self._eof_waiters.remove(waiter)
+            if waiter in waiters:
+                waiters.remove(waiter)
 
     def take_complete(self) -> bytes | None:
         """The whole rest of the body at once if it has all arrived undecoded, else None.
@@ -332,7 +344,7 @@ class StreamReader:
             buf.clear()
         self._consumed += self._size
         self._size = 0
-        self._chunk_ends.clear()
+        self._chunk_ends = None
         self._maybe_resume()
         return data
 
