@@ -174,17 +174,15 @@ class RequestParser:
         otherwise the events are returned and the error is recorded in :attr:`error`,
         to be raised by the next call.
         """
-        text: str | None = None
-        start = 0
-        events: list[Event] = []
-        if type(data) is bytes and self._state == _HEAD and not self._buf and data[:1] != b"\r":
+        if type(data) is bytes and self._state == _HEAD and not self._buf:
             # The usual cases: the buffer starts a fresh head. Errors here come before
             # any event, so they are raised at once, as the general path would.
             try:
-                if data[-4:] == b"\r\n\r\n":
+                if data[-4:] == b"\r\n\r\n" and data[0] != 0x0D:
                     # one whole head, or several (pipelining)
-                    text = data.decode("latin-1")
-                    head = parse_head(text, 0, len(data) - 2, self._limits, True)  # lone
+                    decoded = data.decode("latin-1")
+                    text: str | None = decoded
+                    head = parse_head(decoded, 0, len(data) - 2, self._limits, True)  # lone
                     if head is not None:
                         if head.content_length is None and not head.chunked:
                             if head.upgrade or head.method == "CONNECT":
@@ -192,27 +190,33 @@ class RequestParser:
                             elif self._empty_lines:
                                 self._empty_lines = 0
                             return [head, _END]
+                        events: list[Event] = []
                         self._start_message(head, events)
                         return events
+                    events = []
+                    start = 0
+                elif data and data[0] != 0x0D and (hend := data.find(b"\r\n\r\n")) > 0:
+                    # a head and (part of) its body, as a POST arrives
+                    text = None
+                    head = parse_head(data[: hend + 2].decode("latin-1"), 0, hend + 2, self._limits)
+                    start = hend + 4
+                    length = head.content_length
+                    left = (length or 0) - (len(data) - start)
+                    if length and left >= 0 and not head.upgrade:
+                        if self._empty_lines:
+                            self._empty_lines = 0
+                        if not left:
+                            return [head, data[start:], _END]
+                        self._head = head
+                        self._remaining = left
+                        self._state = _BODY
+                        return [head, data[start:]] if left < length else [head]
+                    events = []
+                    self._start_message(head, events)  # more after it: the general path
                 else:
-                    hend = data.find(b"\r\n\r\n")
-                    if hend > 0:
-                        # a head and (part of) its body, as a POST arrives
-                        head = parse_head(
-                            data[: hend + 2].decode("latin-1"), 0, hend + 2, self._limits
-                        )
-                        start = hend + 4
-                        left = (head.content_length or 0) - (len(data) - start)
-                        if left >= 0 and head.content_length and not head.upgrade:
-                            if self._empty_lines:
-                                self._empty_lines = 0
-                            if not left:
-                                return [head, data[start:], _END]
-                            self._head = head
-                            self._remaining = left
-                            self._state = _BODY
-                            return [head, data[start:]] if left < head.content_length else [head]
-                        self._start_message(head, events)  # more after it: the general path
+                    text = None
+                    events = []
+                    start = 0
             except HttpProcessingError as exc:
                 self._fail(exc)
                 raise
@@ -228,6 +232,9 @@ class RequestParser:
                 self._fail_again()
             if isinstance(data, memoryview):
                 return self.feed(bytes(data))  # from a buffered protocol
+            text = None
+            events = []
+            start = 0
         buf = self._buf
         view: bytes | bytearray
         if buf:
