@@ -30,7 +30,7 @@ from multidict import istr
 from aioweb.exceptions import HTTPException
 from aioweb.http import HttpVersion10
 from aioweb.http.errors import BadHttpMessage, HttpProcessingError
-from aioweb.http.message import CHUNK_END, EndOfMessage, RequestHead
+from aioweb.http.message import EndOfMessage, RequestHead
 
 from ._errors import exception_response, raw_error_page, server_error_response
 from .response import Response, StreamResponse
@@ -55,6 +55,7 @@ _FEED_SLICE: Final = 16 * 1024
 
 
 _EXPECT: Final = istr("Expect")
+_HOST: Final = istr("Host")
 
 
 def _expects_continue(head: RequestHead) -> bool:
@@ -239,8 +240,16 @@ class RequestHandler(asyncio.Protocol):
             except HttpProcessingError as exc:
                 self._on_parse_error(exc)
                 return
+            # In the order of a usual read: a head, its body, its end.
             for event in events:
-                if type(event) is bytes:
+                if type(event) is RequestHead:
+                    if event.version is not HttpVersion10 and _HOST not in event.headers:
+                        # RFC 9112 3.2: a server MUST answer 400 to an HTTP/1.1 request
+                        # without Host (the parser accepts it, as llhttp does).
+                        self._on_parse_error(BadHttpMessage("Missing Host header"))
+                        return
+                    self._on_head(event)
+                elif type(event) is bytes:
                     stream = self._feeding
                     if stream is not None:
                         stream.feed_data(event)
@@ -248,19 +257,7 @@ class RequestHandler(asyncio.Protocol):
                             self._check_discard(stream)
                     elif self._upgraded:
                         self._deliver_upgraded(event)
-                elif type(event) is RequestHead:
-                    if event.version != HttpVersion10 and "Host" not in event.headers:
-                        # RFC 9112 3.2: a server MUST answer 400 to an HTTP/1.1 request
-                        # without Host (the parser accepts it, as llhttp does).
-                        self._on_parse_error(BadHttpMessage("Missing Host header"))
-                        return
-                    self._on_head(event)
-                elif event is CHUNK_END:
-                    stream = self._feeding
-                    if stream is not None:
-                        stream.end_http_chunk_receiving()
-                else:
-                    assert isinstance(event, EndOfMessage)
+                elif type(event) is EndOfMessage:
                     self._in_message = False
                     stream = self._feeding
                     if stream is not None:
@@ -270,6 +267,10 @@ class RequestHandler(asyncio.Protocol):
                             self._discarding = None
                     if parser.upgraded:
                         self._upgraded = True
+                else:  # CHUNK_END
+                    stream = self._feeding
+                    if stream is not None:
+                        stream.end_http_chunk_receiving()
             error = parser.error
             if error is not None:
                 # Found after the events above (earlier requests are still answered).
@@ -283,7 +284,7 @@ class RequestHandler(asyncio.Protocol):
     def _on_head(self, head: RequestHead) -> None:
         self._head_started = False
         self._in_message = True
-        if head.has_body:
+        if head.chunked or head.content_length:  # head.has_body, without the call
             server = self._server
             compression = head.compression if server.auto_decompress else None
             stream = StreamReader(
@@ -450,20 +451,22 @@ class RequestHandler(asyncio.Protocol):
             keep_alive = False
         except Exception as exc:
             keep_alive = self._send_failed(writer, exc)
-        if stream is not EMPTY_PAYLOAD and keep_alive and not stream.at_eof():
-            keep_alive = self._handle_unread_body(head, stream, writer)
+        if stream is not EMPTY_PAYLOAD:
+            if not stream.at_eof():
+                if keep_alive:
+                    keep_alive = self._handle_unread_body(head, stream, writer)
+                if not stream.at_eof() and stream.exception() is None:
+                    # Anything still holding the request (a background task) must not
+                    # read a body the connection has already dropped.
+                    stream.set_exception(PayloadAccessError())
+            if request._post:  # only a request with a body has uploads
+                request._close_uploads()
         if log_access and resp is not None:
             assert access_logger is not None
             try:
                 access_logger.log(request, resp, self._loop.time() - start)
             except Exception:
                 server_logger.exception("Error in access logger")
-        if stream is not EMPTY_PAYLOAD:
-            if not stream.at_eof() and stream.exception() is None:
-                # Anything still holding the request (a background task) must not read
-                # a body the connection has already dropped.
-                stream.set_exception(PayloadAccessError())
-            request._close_uploads()  # only a request with a body has uploads
         self._finish(keep_alive)
 
     def _handler_failed(self, request: BaseRequest, exc: Exception) -> StreamResponse:

@@ -127,7 +127,11 @@ class StreamReader:
             self._paused = True
             if self._on_pause is not None:
                 self._on_pause()
-        self._wake()
+        waiter = self._waiter  # self._wake(), inlined: one call per body piece saved
+        if waiter is not None:
+            self._waiter = None
+            if not waiter.done():
+                waiter.set_result(None)
 
     def end_http_chunk_receiving(self) -> None:
         """Mark the end of an HTTP chunk at the end of what was fed so far.
@@ -149,7 +153,8 @@ class StreamReader:
         """Mark the body complete (called by the connection)."""
         self._eof = True
         self.trailers = trailers
-        self._wake()
+        if self._waiter is not None:
+            self._wake()
         waiters = self._eof_waiters
         if waiters:
             self._eof_waiters = None
@@ -345,7 +350,8 @@ class StreamReader:
         self._consumed += self._size
         self._size = 0
         self._chunk_ends = None
-        self._maybe_resume()
+        if self._paused:
+            self._maybe_resume()
         return data
 
     async def readany(self) -> bytes:
