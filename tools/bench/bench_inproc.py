@@ -1,14 +1,17 @@
 """CPU cost per request of the server's own code, without sockets or a load generator.
 
-Run: ``hatch run bench inproc [--quick] [--requests N] [--rounds N]``.
+Run: ``hatch run bench inproc [--quick] [--requests N] [--rounds N] [--stack app]``.
 
 Each server's connection protocol (aioweb's ``Server`` and aiohttp's ``web.Server``, with
-the handlers of ``_servers/serve_*.py``) is driven by event-loop callbacks over a fake
-transport: every response's ``write`` schedules the next request's ``data_received``,
-as a busy keep-alive connection would. No syscall and no other process take part, so
-the numbers move far less than wrk's (about 2% between runs) and show what a change on
-the per-request path does. They leave out what the kernel does for each request
-(``recv``/``send``, ``epoll``), which both servers pay alike; wrk's benches include it.
+the handlers of ``_servers/serve_*.py``; with ``--stack app``, the full-stack bench
+application of ``_servers/app_common.py`` — 200 routes, one middleware — behind each
+framework's ``AppRunner``) is driven by event-loop callbacks over a fake transport: every
+response's ``write`` schedules the next request's ``data_received``, as a busy keep-alive
+connection would. No socket and no other process take part (the only syscall is the
+loop's zero-timeout poll, twice per request for either server), so the numbers move far less
+than wrk's (about 2% between runs) and show what a change on the per-request path does. They
+leave out what the kernel does for each request (``recv``/``send``), which both servers pay
+alike; wrk's benches include it.
 
 Prints microseconds of process CPU time per request, best of ``--rounds`` interleaved
 rounds, and the ratio aiohttp/aioweb (> 1: aioweb is cheaper). For instruction and cycle
@@ -37,6 +40,11 @@ REQUESTS = {
     + b"Content-Type: application/octet-stream\r\nContent-Length: 4096\r\n\r\n"
     + b"x" * 4096,
 }
+#: The app bench's extra workload: a dynamic route registered 190th of 200.
+APP_REQUESTS = {
+    **REQUESTS,
+    "dynamic": b"GET /api/v2/widgets/12345 HTTP/1.1\r\n" + HEAD + b"\r\n",
+}
 
 
 #: A protocol factory, as passed to loop.create_server: both servers are one.
@@ -54,8 +62,11 @@ class ChainTransport(asyncio.Transport):
         self.protocol: asyncio.Protocol | None = None
         self.done: asyncio.Future[None] = loop.create_future()
         self.closing = False
+        self.first = b""  # the first response, to check it is a 200
 
     def write(self, data: bytes | bytearray | memoryview) -> None:
+        if not self.first:
+            self.first = bytes(data)
         self.left -= 1
         if self.left > 0:
             assert self.protocol is not None
@@ -108,10 +119,34 @@ SERVERS: dict[str, Callable[[], Factory]] = {
 }
 
 
-async def serve(make: Callable[[], Factory], request: bytes, n: int) -> float:
-    """Serve ``n`` requests on one connection; microseconds of CPU time per request."""
+def app_web(name: str) -> Any:
+    """The ``web`` module of a framework by server name (the app stack)."""
+    if name == "aioweb":
+        from aioweb import web
+    else:
+        from aiohttp import web  # type: ignore[no-redef]  # same names, other framework
+    return web
+
+
+async def serve(
+    make: Callable[[], Factory], request: bytes, n: int, *, app: str | None = None
+) -> float:
+    """Serve ``n`` requests on one connection; microseconds of CPU time per request.
+
+    With ``app`` (a server name), the bench application of ``app_common`` runs behind
+    that framework's ``AppRunner`` instead of ``make``'s low-level server.
+    """
     loop = asyncio.get_running_loop()
-    protocol = make()()
+    runner = None
+    if app is not None:
+        from app_common import build_app  # type: ignore[import-not-found]  # on sys.path
+
+        web = app_web(app)
+        runner = web.AppRunner(build_app(web), access_log=None)
+        await runner.setup()
+        protocol = runner.server()
+    else:
+        protocol = make()()
     transport = ChainTransport(loop, request, n)
     transport.protocol = protocol
     protocol.connection_made(transport)
@@ -119,8 +154,12 @@ async def serve(make: Callable[[], Factory], request: bytes, n: int) -> float:
     loop.call_soon(protocol.data_received, request)
     await transport.done
     took = time.process_time() - started
+    if not transport.first.startswith(b"HTTP/1.1 200 "):
+        raise SystemExit(f"not a 200 response: {transport.first[:200]!r}")
     transport.close()
     protocol.connection_lost(None)
+    if runner is not None:
+        await runner.cleanup()
     return took / n * 1e6
 
 
@@ -130,22 +169,34 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--requests", type=int, help="requests per round (default 50,000)")
     parser.add_argument("--rounds", type=int, help="interleaved rounds (default 5)")
     parser.add_argument("--only", choices=tuple(SERVERS), help="one server (for perf stat)")
-    parser.add_argument("--workloads", default=",".join(REQUESTS))
+    parser.add_argument(
+        "--stack",
+        choices=("server", "app"),
+        default="server",
+        help="the low-level server (default) or the full-stack bench app",
+    )
+    parser.add_argument("--workloads", help="comma-separated subset (default: all)")
     args = parser.parse_args(argv)
+    requests = APP_REQUESTS if args.stack == "app" else REQUESTS
     n = args.requests or (10_000 if args.quick else 50_000)
     rounds = args.rounds or (2 if args.quick else 5)
     names = [args.only] if args.only else list(SERVERS)
-    workloads = [w for w in args.workloads.split(",") if w]
+    workloads = [w for w in (args.workloads or ",".join(requests)).split(",") if w]
     for w in workloads:
-        if w not in REQUESTS:
-            parser.error(f"unknown workload {w!r}; known: {', '.join(REQUESTS)}")
+        if w not in requests:
+            parser.error(f"unknown workload {w!r}; known: {', '.join(requests)}")
     best: dict[tuple[str, str], float] = {}
     for _ in range(rounds):
         for w in workloads:
             for name in names:
-                us = asyncio.run(serve(SERVERS[name], REQUESTS[w], n))
+                app = name if args.stack == "app" else None
+                us = asyncio.run(serve(SERVERS[name], requests[w], n, app=app))
                 best[(w, name)] = min(best.get((w, name), us), us)
-    print(f"Python {sys.version.split()[0]}; {n:,} requests per round, best of {rounds} rounds")
+    stack = "full-stack app (AppRunner)" if args.stack == "app" else "low-level server"
+    print(
+        f"Python {sys.version.split()[0]}; {stack}; {n:,} requests per round, "
+        f"best of {rounds} rounds"
+    )
     print()
     header = " | ".join(f"{name} µs/request" for name in names)
     print(f"| workload | {header} |" + (" aiohttp/aioweb |" if len(names) == 2 else ""))
