@@ -279,7 +279,10 @@ class RequestHandler(asyncio.Protocol):
             if self._upgraded and data:
                 self._deliver_upgraded(data)
                 return
-        self._update_reading()
+        # Every other cause of a pause applies it where it arises; what is left to
+        # decide here is a full queue, or a resume.
+        if self._reading_paused or self._waiting:
+            self._update_reading()
 
     def _on_head(self, head: RequestHead) -> None:
         self._head_started = False
@@ -560,12 +563,14 @@ class RequestHandler(asyncio.Protocol):
         if self._task is None and self._waiting:
             head, stream = self._waiting.popleft()
             self._start(head, stream)
-            self._update_reading()
+            if self._reading_paused:
+                self._update_reading()
         if self._task is None:
             if self._close_after:
                 self._send_error_and_close()
                 return
-            self._update_reading()
+            if self._reading_paused:
+                self._update_reading()
             if self._discarding is not None:
                 # The rest of an unread body must arrive within lingering_time.
                 self._set_deadline(self._loop.time() + self._server.lingering_time)
