@@ -16,6 +16,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, Final
 
+from multidict import istr
+
 from aioweb.router import PrefixedSubAppResource, SystemRoute
 
 from ._compat import compose_with_factories
@@ -35,6 +37,8 @@ __all__ = ["Dispatcher"]
 _MAX_LAZY_CHAINS: Final = 65536
 
 _ChainKey = tuple["AbstractRoute | None", tuple["Application", ...]]
+
+_EXPECT: Final = istr("Expect")
 
 
 async def _call_matched(request: Request) -> StreamResponse:
@@ -93,7 +97,7 @@ class Dispatcher:
         apps = match_info.apps
         if self._prepare_stacks and apps in self._prepare_stacks:
             request._on_prepare = fire_response_prepare
-        if "Expect" in request.headers:
+        if _EXPECT in request.headers:
             early: Any = await match_info.expect_handler(request)
             await request.writer.drain()
             if early is not None:

@@ -197,7 +197,9 @@ class AppRunner(BaseRunner[Application]):
         settings: dict[str, Any] = dict(self._app._handler_args or {})
         settings.update(self._kwargs)
         settings.setdefault("debug", self._app._debug)
-        return Server(self._app._handle, request_factory=self._app._make_request, **settings)
+        return Server(
+            self._app._frozen_handler(), request_factory=self._app._make_request, **settings
+        )
 
     async def _cleanup_server(self) -> None:
         await self._app.cleanup()
