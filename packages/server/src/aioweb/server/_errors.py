@@ -7,13 +7,29 @@ included only when the server runs with ``debug=True``.
 from __future__ import annotations
 
 import html as html_lib
+import logging
 import traceback
+import warnings
+from typing import TYPE_CHECKING, Final
 
 from aioweb.exceptions import HTTPException
+from aioweb.http.errors import HttpProcessingError
 
 from .response import SERVER_SOFTWARE, Response
 
-__all__ = ["exception_response", "raw_error_page", "server_error_response"]
+if TYPE_CHECKING:
+    from ._stream_response import StreamResponse
+    from .request import BaseRequest
+
+__all__ = [
+    "exception_response",
+    "handler_error_response",
+    "not_a_response",
+    "raw_error_page",
+    "server_error_response",
+]
+
+server_logger: Final = logging.getLogger("aioweb.server")
 
 
 def exception_response(exc: HTTPException) -> Response:
@@ -82,3 +98,41 @@ def raw_error_page(status: int, detail: str | None = None) -> bytes:
         ),
     )
     return head + body
+
+
+def handler_error_response(
+    exc: Exception, request: BaseRequest, *, debug: bool, client_gone: bool
+) -> StreamResponse:
+    """The response for an exception raised by a handler; logs what deserves it.
+
+    Re-raises a :class:`ConnectionError` when the client is gone (``client_gone``):
+    there is nobody to answer and nothing worth logging.
+    """
+    if isinstance(exc, HTTPException):
+        return exception_response(exc)
+    if isinstance(exc, HttpProcessingError):
+        return server_error_response(exc.status)
+    if isinstance(exc, TimeoutError):
+        server_logger.debug("Request handler timed out", exc_info=exc)
+        return server_error_response(504, exc=exc, debug=debug)
+    if isinstance(exc, ConnectionError) and client_gone:
+        raise exc
+    server_logger.exception("Error handling request", exc_info=exc)
+    html = debug and "text/html" in request.headers.get("Accept", "")
+    return server_error_response(500, exc=exc, debug=debug, html=html)
+
+
+def not_a_response(result: object) -> StreamResponse:
+    """The response for a handler result that is not a StreamResponse."""
+    if isinstance(result, HTTPException):
+        warnings.warn(
+            "Returning an HTTPException from a handler is deprecated; raise it instead",
+            DeprecationWarning,
+            stacklevel=1,
+        )
+        return exception_response(result)
+    server_logger.error(
+        "Request handler returned %s, not a response (missing return statement?)",
+        type(result).__name__,
+    )
+    return server_error_response(500)

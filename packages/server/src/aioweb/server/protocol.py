@@ -20,19 +20,17 @@ import asyncio
 import contextvars
 import logging
 import socket
-import warnings
 from collections import deque
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Final, cast
 
 from multidict import istr
 
-from aioweb.exceptions import HTTPException
 from aioweb.http import HttpVersion10
 from aioweb.http.errors import BadHttpMessage, HttpProcessingError
 from aioweb.http.message import EndOfMessage, RequestHead
 
-from ._errors import exception_response, raw_error_page, server_error_response
+from ._errors import handler_error_response, not_a_response, raw_error_page
 from .response import Response, StreamResponse
 from .streams import EMPTY_PAYLOAD, PayloadAccessError, RequestPayloadError, StreamReader
 from .writer import StreamWriter
@@ -405,9 +403,9 @@ class RequestHandler(asyncio.Protocol):
         keep_alive = False
         try:
             request = server._request_factory(head, stream, self, writer, task)
-        except Exception as exc:
+        except Exception:
             server_logger.exception("Error creating the request object")
-            self._write_raw_500(writer, exc)
+            self._write_raw_500()
             self._finish(keep_alive)
             return
         if stream is not EMPTY_PAYLOAD and _expects_continue(head):
@@ -424,13 +422,15 @@ class RequestHandler(asyncio.Protocol):
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
-                resp = self._handler_failed(request, exc)
+                resp = handler_error_response(
+                    exc, request, debug=server.debug, client_gone=self.transport is None
+                )
             else:
                 # type() first: isinstance() of an ABC subclass goes through ABCMeta.
                 resp = (
                     result
                     if type(result) is Response or isinstance(result, StreamResponse)
-                    else self._not_a_response(result)
+                    else not_a_response(result)
                 )
             if (
                 request._on_prepare is None
@@ -472,45 +472,13 @@ class RequestHandler(asyncio.Protocol):
                 server_logger.exception("Error in access logger")
         self._finish(keep_alive)
 
-    def _handler_failed(self, request: BaseRequest, exc: Exception) -> StreamResponse:
-        """The response for an exception raised by the handler (re-raises a lost client)."""
-        server = self._server
-        if isinstance(exc, HTTPException):
-            return exception_response(exc)
-        if isinstance(exc, HttpProcessingError):
-            return server_error_response(exc.status)
-        if isinstance(exc, TimeoutError):
-            server_logger.debug("Request handler timed out", exc_info=exc)
-            return server_error_response(504, exc=exc, debug=server.debug)
-        if isinstance(exc, ConnectionError) and self.transport is None:
-            raise exc  # the client is gone: nothing to answer, nothing to log
-        server_logger.exception("Error handling request", exc_info=exc)
-        return server_error_response(
-            500, exc=exc, debug=server.debug, html=server.debug and _accepts_html(request)
-        )
-
-    def _not_a_response(self, resp: object) -> StreamResponse:
-        """The response for a handler result that is not a StreamResponse."""
-        if isinstance(resp, HTTPException):
-            warnings.warn(
-                "Returning an HTTPException from a handler is deprecated; raise it instead",
-                DeprecationWarning,
-                stacklevel=1,
-            )
-            return exception_response(resp)
-        server_logger.error(
-            "Request handler returned %s, not a response (missing return statement?)",
-            type(resp).__name__,
-        )
-        return server_error_response(500)
-
     def _send_failed(self, writer: StreamWriter, exc: Exception) -> bool:
         """A response could not be built or sent: answer 500 if nothing left yet."""
         if writer.output_size:
             server_logger.exception("Error sending a response after its head; closing")
             return False
         server_logger.exception("Error preparing the response", exc_info=exc)
-        self._write_raw_500(StreamWriter(self), exc)
+        self._write_raw_500()
         return False
 
     async def _send_response(
@@ -521,8 +489,7 @@ class RequestHandler(asyncio.Protocol):
         await resp.write_eof()
         return bool(resp.keep_alive)
 
-    def _write_raw_500(self, writer: StreamWriter, exc: BaseException) -> None:
-        del writer
+    def _write_raw_500(self) -> None:
         transport = self.transport
         if transport is not None and not transport.is_closing():
             transport.write(raw_error_page(500))
@@ -674,8 +641,3 @@ class RequestHandler(asyncio.Protocol):
                 transport = self.transport
                 if transport is not None:
                     transport.abort()
-
-
-def _accepts_html(request: BaseRequest) -> bool:
-    """Whether the client asked for HTML (only consulted for debug error pages)."""
-    return "text/html" in request.headers.get("Accept", "")
