@@ -155,12 +155,8 @@ class StreamReader:
         self.trailers = trailers
         if self._waiter is not None:
             self._wake()
-        waiters = self._eof_waiters
-        if waiters:
-            self._eof_waiters = None
-            for eof_waiter in waiters:
-                if not eof_waiter.done():
-                    eof_waiter.set_result(None)
+        if self._eof_waiters:
+            self._release_eof_waiters(None)
 
     def set_exception(self, exc: BaseException) -> None:
         """Fail current and future reads with ``exc`` (connection lost, bad framing)."""
@@ -170,12 +166,18 @@ class StreamReader:
             self._waiter = None
             if not waiter.done():
                 waiter.set_exception(exc)
-        waiters = self._eof_waiters
-        if waiters:
-            self._eof_waiters = None
-            for eof_waiter in waiters:
-                if not eof_waiter.done():
-                    eof_waiter.set_exception(exc)
+        if self._eof_waiters:
+            self._release_eof_waiters(exc)
+
+    def _release_eof_waiters(self, exc: BaseException | None) -> None:
+        waiters = self._eof_waiters or []
+        self._eof_waiters = None
+        for waiter in waiters:
+            if not waiter.done():
+                if exc is None:
+                    waiter.set_result(None)
+                else:
+                    waiter.set_exception(exc)
 
     def discard(self) -> int:
         """Drop everything buffered and everything still to come, undecoded.
