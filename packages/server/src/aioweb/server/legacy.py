@@ -14,6 +14,10 @@ Differences from the historical module, all on the side of safety: parsing is st
 ``timeout`` seconds, pipelined requests and unread bodies are bounded, compressed
 bodies are decoded only as they are read and capped by ``max_decompressed_size``, and
 a response can never carry more body than its ``Content-Length``.
+
+The request side (``RawRequestMessage``, ``PayloadStream``, ``MultiDict``) lives in
+``_legacy_payload``, the response side (``StreamWriter``, ``Response``) in
+``_legacy_response``; this module holds the connection and re-exports them all.
 """
 
 from __future__ import annotations
@@ -22,21 +26,26 @@ import asyncio
 import collections
 import logging
 import traceback
-from collections.abc import Generator, Iterable
+from collections.abc import Iterable
 from html import escape
-from typing import Any, Final, NamedTuple, cast
-
-import multidict
-from multidict import CIMultiDict, CIMultiDictProxy
-from yarl import URL
+from typing import Final, cast
 
 from aioweb.http import EndOfMessage, HttpProcessingError, RequestHead
-from aioweb.http._version import HttpVersion, HttpVersion10, HttpVersion11
+
+# HttpVersion and HttpVersion10 are not used here; old code wrote ``aiohttp.HttpVersion10``
+# and reads them from this module (docs/legacy.md's rewrite rule), as it always could.
+from aioweb.http._version import HttpVersion as HttpVersion
+from aioweb.http._version import HttpVersion10 as HttpVersion10
+from aioweb.http._version import HttpVersion11
 from aioweb.http.dates import http_date
 from aioweb.http.decoders import SUPPORTED_DECODINGS, ContentDecoder
 from aioweb.http.errors import PayloadTooLarge
 from aioweb.http.parser import RequestParser
-from aioweb.http.serializer import ChunkedEncoder, build_head, reason_phrase, status_allows_body
+from aioweb.http.serializer import build_head, reason_phrase
+
+from ._legacy_payload import MultiDict, PayloadOwner, PayloadStream, RawRequestMessage
+from ._legacy_response import Response, ResponseOwner, StreamWriter
+from ._legacy_response import _Drain as _Drain  # importable from here, as before the split
 
 __all__ = [
     "MultiDict",
@@ -52,332 +61,6 @@ server_logger = logging.getLogger("aioweb.server.legacy")
 _PAYLOAD_HIGH_WATER: Final = 2**17
 _MAX_PIPELINED: Final = 16
 _MAX_DISCARD: Final = 2**20
-
-
-class MultiDict(multidict.MultiDict[Any]):
-    """:class:`multidict.MultiDict` that also takes ``bytes`` keys, as the old one did.
-
-    Old code builds it from ``parse_qsl(body_bytes)``; bytes keys are decoded as UTF-8
-    (invalid bytes replaced), values are kept as they are.
-    """
-
-    def __init__(self, arg: Any = (), /, **kwargs: Any) -> None:
-        pairs = arg.items() if hasattr(arg, "items") else arg
-        super().__init__(
-            [(k.decode("utf-8", "replace") if isinstance(k, bytes) else k, v) for k, v in pairs],
-            **kwargs,
-        )
-
-
-class RawRequestMessage(NamedTuple):
-    """The parsed request handed to ``handle_request`` (aiohttp's old message tuple)."""
-
-    method: str
-    path: str
-    version: HttpVersion
-    headers: CIMultiDictProxy[str]
-    raw_headers: tuple[tuple[bytes, bytes], ...]
-    should_close: bool
-    compression: str | None
-    upgrade: bool
-    chunked: bool
-    url: URL
-
-
-class PayloadStream:
-    """The request body as an asynchronous byte stream (decoded if compressed).
-
-    Raw body bytes are buffered up to a high-water mark (the connection stops reading
-    beyond it); decompression happens only when the handler reads.
-    """
-
-    def __init__(self, protocol: ServerHttpProtocol, decoder: ContentDecoder | None) -> None:
-        self._protocol = protocol
-        self._decoder = decoder
-        self._raw: collections.deque[bytes] = collections.deque()
-        self._raw_size = 0
-        self._ready = b""
-        self._eof = False
-        self._exc: BaseException | None = None
-        self._waiter: asyncio.Future[None] | None = None
-
-    # -- fed by the protocol --
-
-    def feed_data(self, data: bytes) -> None:
-        self._raw.append(data)
-        self._raw_size += len(data)
-        self._wake()
-
-    def feed_eof(self) -> None:
-        self._eof = True
-        self._wake()
-
-    def set_exception(self, exc: BaseException) -> None:
-        self._exc = exc
-        self._wake()
-
-    @property
-    def buffered(self) -> int:
-        """Raw (undecoded) bytes waiting to be read."""
-        return self._raw_size
-
-    def _wake(self) -> None:
-        waiter = self._waiter
-        if waiter is not None and not waiter.done():
-            waiter.set_result(None)
-
-    def _discard(self) -> int:
-        """Drop buffered raw bytes without decoding them; return how many."""
-        size = self._raw_size
-        self._raw.clear()
-        self._raw_size = 0
-        self._ready = b""
-        return size
-
-    # -- read by the handler --
-
-    def at_eof(self) -> bool:
-        """True once the whole body has been read."""
-        return self._eof and not self._raw and not self._ready
-
-    async def _fill(self) -> bool:
-        """Make ``_ready`` non-empty; False at the end of the body."""
-        while not self._ready:
-            if self._raw:
-                data = self._raw.popleft()
-                self._raw_size -= len(data)
-                self._protocol._payload_consumed()
-                if self._decoder is not None:
-                    try:
-                        data = self._decoder.decompress(data)
-                    except HttpProcessingError as exc:
-                        self._protocol._payload_failed(exc)
-                        raise
-                self._ready = data
-                continue
-            if self._exc is not None:
-                raise self._exc
-            if self._eof:
-                if self._decoder is not None:
-                    decoder, self._decoder = self._decoder, None
-                    self._ready = decoder.flush()
-                    continue
-                return False
-            self._waiter = asyncio.get_running_loop().create_future()
-            try:
-                await self._waiter
-            finally:
-                self._waiter = None
-        return True
-
-    async def readany(self) -> bytes:
-        """Whatever is available (waiting for at least one byte); b"" at the end."""
-        if not await self._fill():
-            return b""
-        data, self._ready = self._ready, b""
-        return data
-
-    async def read(self, n: int = -1) -> bytes:
-        """Up to ``n`` bytes, or the whole remaining body when ``n`` is -1."""
-        if n < 0:
-            parts = []
-            while chunk := await self.readany():
-                parts.append(chunk)
-            return b"".join(parts)
-        if n == 0 or not await self._fill():
-            return b""
-        data, self._ready = self._ready[:n], self._ready[n:]
-        return data
-
-    async def readexactly(self, n: int) -> bytes:
-        """Exactly ``n`` bytes, or :class:`asyncio.IncompleteReadError`."""
-        parts: list[bytes] = []
-        got = 0
-        while got < n:
-            chunk = await self.read(n - got)
-            if not chunk:
-                raise asyncio.IncompleteReadError(b"".join(parts), n)
-            parts.append(chunk)
-            got += len(chunk)
-        return b"".join(parts)
-
-    async def readline(self) -> bytes:
-        """One line including its ``\\n`` (or the rest of the body)."""
-        parts: list[bytes] = []
-        while await self._fill():
-            idx = self._ready.find(b"\n")
-            if idx >= 0:
-                parts.append(self._ready[: idx + 1])
-                self._ready = self._ready[idx + 1 :]
-                break
-            parts.append(self._ready)
-            self._ready = b""
-        return b"".join(parts)
-
-    def __aiter__(self) -> PayloadStream:
-        return self
-
-    async def __anext__(self) -> bytes:
-        chunk = await self.readany()
-        if not chunk:
-            raise StopAsyncIteration
-        return chunk
-
-
-class _Drain:
-    """What ``Response.write`` returns: await it to wait for the socket (optional)."""
-
-    __slots__ = ("_writer",)
-
-    def __init__(self, writer: StreamWriter) -> None:
-        self._writer = writer
-
-    def __await__(self) -> Generator[Any, None, None]:
-        return self._writer.drain().__await__()
-
-
-class StreamWriter:
-    """The protocol's ``writer``: bytes to the transport, with write flow control."""
-
-    def __init__(self, protocol: ServerHttpProtocol, transport: asyncio.Transport) -> None:
-        self._protocol = protocol
-        self.transport = transport
-
-    def write(self, data: bytes) -> None:
-        if data and not self.transport.is_closing():
-            self.transport.write(data)
-
-    async def drain(self) -> None:
-        """Wait until the transport's buffer is below its high-water mark."""
-        await self._protocol._wait_writable()
-
-
-class Response:
-    """A response written by hand: headers first, then the body, then ``write_eof``.
-
-    ``writer`` is the protocol's :attr:`ServerHttpProtocol.writer`. Without a
-    ``Content-Length`` header an HTTP/1.1 body is sent chunked and an HTTP/1.0 body
-    ends by closing the connection. Bytes beyond a declared ``Content-Length`` are
-    dropped: a response never frames more than it announced.
-    """
-
-    def __init__(
-        self,
-        writer: StreamWriter,
-        status: int,
-        http_version: HttpVersion = HttpVersion11,
-        close: bool = False,
-        reason: str | None = None,
-    ) -> None:
-        self.writer = writer
-        self.status = status
-        self.version = HttpVersion(*http_version)
-        self.reason = reason if reason is not None else reason_phrase(status)
-        self.headers: CIMultiDict[str] = CIMultiDict()
-        self.headers_sent = False
-        self.output_length = 0
-        self._closing = close
-        self._chunked: ChunkedEncoder | None = None
-        self._length: int | None = None
-        self._body_allowed = status_allows_body(status)
-        self._eof = False
-        writer._protocol._response_started(self)
-
-    def keep_alive(self) -> bool:
-        """Whether the connection may be reused after this response."""
-        return not self._closing and self.version >= HttpVersion11
-
-    def force_close(self) -> None:
-        """Close the connection after this response."""
-        self._closing = True
-
-    def enable_chunked_encoding(self) -> None:
-        """Send the body chunked even if it could be framed otherwise."""
-        self.headers["Transfer-Encoding"] = "chunked"
-
-    def add_header(self, name: str, value: str) -> None:
-        """Add one header (before :meth:`send_headers`)."""
-        if self.headers_sent:
-            raise RuntimeError("headers were already sent")
-        self.headers.add(name, value)
-
-    def add_headers(self, *headers: tuple[str, str]) -> None:
-        """Add several ``(name, value)`` headers."""
-        for name, value in headers:
-            self.add_header(name, value)
-
-    def _framing(self) -> None:
-        headers = self.headers
-        if self.writer._protocol._head_request or not self._body_allowed:
-            return
-        te = headers.get("Transfer-Encoding", "").lower()
-        if "chunked" in te:
-            if self.version < HttpVersion11:
-                raise ValueError("chunked encoding needs HTTP/1.1")
-            headers.popall("Content-Length", None)
-            self._chunked = ChunkedEncoder()
-        elif "Content-Length" in headers:
-            value = headers["Content-Length"]
-            if not (value.isascii() and value.isdigit()):
-                raise ValueError(f"invalid Content-Length {value!r}")
-            self._length = int(value)
-        elif self.version >= HttpVersion11:
-            headers["Transfer-Encoding"] = "chunked"
-            self._chunked = ChunkedEncoder()
-        else:
-            self._closing = True  # the end of the body is the end of the connection
-
-    def send_headers(self) -> None:
-        """Validate and write the status line and headers."""
-        if self.headers_sent:
-            raise RuntimeError("headers were already sent")
-        self._framing()
-        headers = self.headers
-        headers.setdefault("Date", http_date())
-        if self.keep_alive():
-            if self.version == HttpVersion10:
-                headers["Connection"] = "keep-alive"
-        elif self.version >= HttpVersion11:
-            headers["Connection"] = "close"
-        # CIMultiDict keys are multidict.istr; the serialiser takes plain str names.
-        fields = [(str(name), value) for name, value in headers.items()]
-        head = build_head(self.status, self.reason, fields, self.version)
-        self.headers_sent = True
-        self.writer.write(head)
-
-    def write(self, chunk: bytes) -> _Drain:
-        """Queue a body chunk; the result may be awaited to wait for the socket."""
-        if self._eof:
-            raise RuntimeError("write() after write_eof()")
-        if not self.headers_sent:
-            self.send_headers()
-        if chunk and self._body_allowed and not self.writer._protocol._head_request:
-            if self._length is not None:
-                chunk = chunk[: max(self._length - self.output_length, 0)]
-            self.output_length += len(chunk)
-            if self._chunked is not None:
-                chunk = self._chunked.encode(chunk)
-            self.writer.write(chunk)
-        return _Drain(self.writer)
-
-    async def write_eof(self) -> None:
-        """End the body (last chunk) and wait for the socket."""
-        if self._eof:
-            return
-        if not self.headers_sent:
-            self.send_headers()
-        if self._chunked is not None:
-            self.writer.write(self._chunked.end())
-        if self._length is not None and self.output_length < self._length:
-            # The peer waits for bytes that will never come: only a close ends it.
-            self._closing = True
-        self._eof = True
-        await self.writer.drain()
-
-    @property
-    def finished(self) -> bool:
-        """Whether :meth:`write_eof` has run."""
-        return self._eof
 
 
 class ServerHttpProtocol(asyncio.Protocol):
@@ -715,3 +398,9 @@ class ServerHttpProtocol(asyncio.Protocol):
                 payload._waiter = None
             dropped += payload._discard()
         return payload._exc is None
+
+
+def _check(protocol: ServerHttpProtocol) -> tuple[PayloadOwner, ResponseOwner]:
+    # mypy proves here that the protocol still gives the body stream and the response
+    # what they call on it.
+    return protocol, protocol
