@@ -31,13 +31,14 @@ from .errors import (
     UnsupportedTransferCoding,
     UnsupportedVersion,
 )
-from .message import RequestHead, new_request_head
+from .message import EndOfMessage, Event, RequestHead, new_request_head
 
 __all__ = [
     "HeadLimits",
     "check_field_line",
     "check_request_line",
     "parse_head",
+    "parse_plain_heads",
 ]
 
 Pairs = list[tuple[str, str]]
@@ -52,15 +53,14 @@ _REQUEST_LINE: Final = re.compile(rf"([{_TCHAR}]++) ([\x21-\x7e]++) HTTP/1\.([01
 # One field line per match, from the LF that ends the previous line to the CR of its own
 # CRLF (RFC 9112 5, RFC 9110 5.5): a token name, no whitespace before the colon, OWS,
 # a value of VCHAR, obs-text, SP and HTAB that does not end in whitespace, then CR, and
-# the LF must follow. Anything else at a line start takes another branch, which yields
-# ("", ""): since valid names are never empty, "no empty name among the pairs" proves
-# that every line in the range matched, back to back. An empty line (the end of a head,
-# when parse_head(lone=True) is handed more than one) also swallows the rest of the
-# range, so that a failed guess costs no more than the first head. Possessive
-# quantifiers keep the work linear for any input.
+# the LF must follow. Anything else at a line start (a bad line; the empty line that ends
+# a head, when parse_head(lone=True) is handed several) swallows the rest of the range as
+# one last ("", "") item: since valid names are never empty, an empty name in the last
+# pair is the only sign to test, and a failed guess costs no more than the lines before
+# it. findall searches, so it skips the request line (which holds no LF) by itself.
+# Possessive quantifiers keep the work linear for any input.
 _FIELDS: Final = re.compile(
-    rf"\n(?:([{_TCHAR}]++):[ \t]*+([\t\x20-\x7e\x80-\xff]*+)(?<![ \t])\r(?=\n)"
-    r"|\r\n(?s:.*)|(?s:.))"
+    rf"\n(?:([{_TCHAR}]++):[ \t]*+([\t\x20-\x7e\x80-\xff]*+)(?<![ \t])\r(?=\n)|(?s:.+))"
 )
 # The same line, alone and without its CRLF; OWS on both sides is left out of the value.
 _FIELD_LINE: Final = re.compile(
@@ -114,7 +114,14 @@ _KNOWN_CONNECTION: Final[dict[str, _ConnOptions]] = {
 class HeadLimits:
     """The limits and method filter a parser applies to every head."""
 
-    __slots__ = ("max_body_size", "max_field_size", "max_headers", "max_line_size", "methods")
+    __slots__ = (
+        "max_body_size",
+        "max_field_size",
+        "max_headers",
+        "max_line_size",
+        "methods",
+        "short",
+    )
 
     def __init__(
         self,
@@ -129,6 +136,8 @@ class HeadLimits:
         self.max_headers = max_headers
         self.max_body_size = max_body_size
         self.methods = methods
+        # a head no longer than this has no line over a line limit
+        self.short = min(max_line_size, max_field_size)
 
 
 @overload
@@ -138,55 +147,76 @@ def parse_head(
 @overload
 def parse_head(
     text: str, start: int, end: int, limits: HeadLimits, lone: Literal[True]
-) -> RequestHead | None: ...
+) -> tuple[RequestHead, int] | None: ...
 def parse_head(
     text: str, start: int, end: int, limits: HeadLimits, lone: bool = False
-) -> RequestHead | None:
+) -> RequestHead | tuple[RequestHead, int] | None:
     """Parse ``text[start:end]``: a request line and field lines, each ending in CRLF.
 
     ``text`` is the head decoded as latin-1. With ``lone``, ``text[start:end]`` is only
     a guess (the caller did not search for the end of the head): ``text`` ends with CRLF
-    CRLF and ``end`` is ``len(text) - 2``. If a field line does not match (another head
-    or a body inside, or a bad line) or a limit is near, the result is None and the
-    caller takes the general path; any error raised is the one the general path would
-    raise for the first head in ``text``.
+    CRLF and ``end`` is ``len(text) - 2``. The result is then the first head in ``text``
+    and where the next one starts (``len(text)`` if there is none), or None if a field
+    line does not match (a body inside, or a bad line) or a limit is near, and the caller
+    takes the general path; any error raised is the one the general path would raise for
+    the first head in ``text``.
     """
     m = _REQUEST_LINE.match(text, start, end)
     if m is None:
         _diagnose_request_line(text, start, end, limits)
-    le = m.end() - 2
-    if le - start > limits.max_line_size:
-        raise LineTooLong("request line too long")
     method, target, minor = m.groups()
+    short = end - start <= limits.short  # then no line can be over its limit
+    if not short and m.end() - 2 - start > limits.max_line_size:
+        raise LineTooLong("request line too long")
     methods = limits.methods
     if methods is not None and method not in methods:
         raise MethodNotImplemented("method not implemented")
     if target[0] != "/" or method == "CONNECT":  # not a plain origin-form
         _check_target(method, target)
     version = HttpVersion11 if minor == "1" else HttpVersion10
-    if le + 2 == end:
-        return new_request_head(
-            method, target, version, _EMPTY, [], version is HttpVersion10, False, False, None, None
-        )
-
-    if end - le > limits.max_field_size + 4:
+    if not short and end - m.end() > limits.max_field_size + 2:
         # a field block longer than one field may break a limit: check those first,
         # so that an oversized head costs no regex work
         if lone:
             return None
-        if text.count("\n", le + 2, end) > limits.max_headers or _has_long_line(
-            text, le + 2, end, limits
+        fields = m.end()
+        if text.count("\n", fields, end) > limits.max_headers or _has_long_line(
+            text, fields, end, limits
         ):
-            _fields_slow(text, le + 2, end, limits)  # raises the limit's error
-    pairs: Pairs = _FIELDS.findall(text, le + 1, end)
-    if lone and not pairs[-1][0]:
-        return None  # most often the end of a first head, with more after it
-    md = CIMultiDict(pairs)
-    if "" in md or len(pairs) > limits.max_headers:  # "" in md: a line _FIELDS refused
+            _fields_slow(text, fields, end, limits)  # raises the limit's error
+    # findall skips the request line (it holds no LF) by itself
+    pairs: Pairs = _FIELDS.findall(text, start, end)
+    nxt = len(text)
+    if pairs and not pairs[-1][0]:  # a line _FIELDS refused, which swallowed the rest
+        if lone:
+            # Most often the empty line that ends a first head, with more after it: then
+            # every line before it matched, and the pairs are those of the first head.
+            hend = text.find("\r\n\r\n", start)
+            if text.count("\r\n", m.end(), hend + 2) != len(pairs) - 1:
+                return None
+            del pairs[-1]
+            nxt = hend + 4
+        else:
+            pairs = _fields_slow(text, m.end(), end, limits)
+    if not pairs:  # no field lines
+        bare = new_request_head(
+            method,
+            target,
+            version,
+            _EMPTY,
+            pairs,
+            version is HttpVersion10,
+            False,
+            False,
+            None,
+            None,
+        )
+        return (bare, nxt) if lone else bare
+    if len(pairs) > limits.max_headers:
         if lone:
             return None
-        pairs = _fields_slow(text, le + 2, end, limits)
-        md = CIMultiDict(pairs)
+        pairs = _fields_slow(text, m.end(), end, limits)  # raises
+    md = CIMultiDict(pairs)
 
     if len(md.getall(_HOST, ())) > 1:
         raise InvalidHeader("duplicate Host header")
@@ -223,11 +253,90 @@ def parse_head(
     head.content_length = content_length
     head.compression = compression
     head._url = None
-    return head
+    return (head, nxt) if lone else head
 
 
 _new = object.__new__
 _EMPTY: Final[CIMultiDictProxy[str]] = CIMultiDictProxy(CIMultiDict())
+
+
+def parse_plain_heads(
+    text: str, pos: int, limits: HeadLimits, events: list[Event], end_event: EndOfMessage
+) -> int:
+    """Parse the heads at ``text[pos:]`` for as long as each is a plain one; return where.
+
+    ``text`` is decoded as latin-1; pipelining clients send heads back to back. A plain
+    head has no body and keeps the connection in HTTP: no Content-Length or
+    Transfer-Encoding field, no upgrade, not CONNECT, origin-form target. Each one found
+    appends itself and ``end_event`` to ``events``. The loop stops before anything else,
+    and before anything that is not the simplest case (empty lines, a long head, a line
+    that ``_FIELDS`` refuses, an error, an incomplete head): the general path then parses
+    that head in full, and raises the precise error if it has one. This is
+    :func:`parse_head` without the call, the cases and the result per head.
+    """
+    find = text.find
+    append = events.append
+    size = len(text)
+    short = limits.short
+    methods = limits.methods
+    max_headers = limits.max_headers
+    while pos < size and text[pos] != "\r":
+        end = find("\r\n\r\n", pos) + 2
+        if end < 2 or end - pos > short:
+            break
+        m = _REQUEST_LINE.match(text, pos, end)
+        if m is None:
+            break
+        method, target, minor = m.groups()
+        if (
+            target[0] != "/"
+            or method == "CONNECT"
+            or (methods is not None and method not in methods)
+        ):
+            break
+        pairs: Pairs = _FIELDS.findall(text, pos, end)
+        version = HttpVersion11 if minor == "1" else HttpVersion10
+        compression = None
+        if pairs:
+            if not pairs[-1][0] or len(pairs) > max_headers:
+                break
+            md = CIMultiDict(pairs)
+            if len(md.getall(_HOST, ())) > 1 or _TRANSFER_ENCODING in md or _CONTENT_LENGTH in md:
+                break
+            conn = md.get(_CONNECTION)
+            if conn is None:
+                should_close = version is HttpVersion10
+            else:
+                options = _KNOWN_CONNECTION.get(conn) or _connection_options(conn)
+                if options[2] and _UPGRADE in md:
+                    break
+                should_close = options[0] or (version is HttpVersion10 and not options[1])
+            ce = md.get(_CONTENT_ENCODING)
+            if ce is not None:
+                ce = ce.lower()
+                if ce in _COMPRESSIONS:
+                    compression = ce
+            headers = CIMultiDictProxy(md)
+        else:
+            should_close = version is HttpVersion10
+            headers = _EMPTY
+        head: RequestHead = _new(RequestHead)
+        head.method = method
+        head.target = target
+        head.version = version
+        head.headers = headers
+        head._pairs = pairs
+        head._raw = None
+        head.should_close = should_close
+        head.upgrade = False
+        head.chunked = False
+        head.content_length = None
+        head.compression = compression
+        head._url = None
+        append(head)
+        append(end_event)
+        pos = end + 2
+    return pos
 
 
 def _framing(

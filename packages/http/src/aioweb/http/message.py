@@ -19,7 +19,7 @@ from yarl import URL
 
 from ._version import HttpVersion, HttpVersion11
 
-__all__ = ["CHUNK_END", "EMPTY_TRAILERS", "ChunkEnd", "EndOfMessage", "RequestHead"]
+__all__ = ["CHUNK_END", "EMPTY_TRAILERS", "ChunkEnd", "EndOfMessage", "Event", "RequestHead"]
 
 RawHeaders = tuple[tuple[bytes, bytes], ...]
 
@@ -243,3 +243,6 @@ class ChunkEnd:
 
 #: The :class:`ChunkEnd` event.
 CHUNK_END: Final = ChunkEnd()
+
+#: What ``RequestParser.feed`` returns a list of.
+Event = RequestHead | bytes | EndOfMessage | ChunkEnd

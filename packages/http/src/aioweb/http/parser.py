@@ -35,7 +35,13 @@ from typing import Final
 from multidict import CIMultiDict, CIMultiDictProxy
 
 from ._abnf import CHUNK_LINE, SINGLE_FIELD_LINE
-from ._parser_head import HeadLimits, check_field_line, check_request_line, parse_head
+from ._parser_head import (
+    HeadLimits,
+    check_field_line,
+    check_request_line,
+    parse_head,
+    parse_plain_heads,
+)
 from .errors import (
     BadHttpMessage,
     BadStatusLine,
@@ -47,11 +53,9 @@ from .errors import (
     TooManyHeaders,
     TransferEncodingError,
 )
-from .message import CHUNK_END, EMPTY_TRAILERS, ChunkEnd, EndOfMessage, RequestHead
+from .message import CHUNK_END, EMPTY_TRAILERS, EndOfMessage, Event, RequestHead
 
 __all__ = ["FORBIDDEN_TRAILERS", "Event", "RequestParser"]
-
-Event = RequestHead | bytes | EndOfMessage | ChunkEnd
 
 # parser states
 _HEAD: Final = 0
@@ -182,19 +186,23 @@ class RequestParser:
                     # one whole head, or several (pipelining)
                     decoded = data.decode("latin-1")
                     text: str | None = decoded
-                    head = parse_head(decoded, 0, len(data) - 2, self._limits, True)  # lone
-                    if head is not None:
-                        if head.content_length is None and not head.chunked:
+                    first = parse_head(decoded, 0, len(data) - 2, self._limits, True)  # lone
+                    events: list[Event] = []
+                    if first is None:
+                        start = 0
+                    else:
+                        head, start = first
+                        if start == len(data) and head.content_length is None and not head.chunked:
                             if head.upgrade or head.method == "CONNECT":
                                 self._state = _UPGRADED
                             elif self._empty_lines:
                                 self._empty_lines = 0
                             return [head, _END]
-                        events: list[Event] = []
-                        self._start_message(head, events)
-                        return events
-                    events = []
-                    start = 0
+                        if self._start_message(head, events) == _HEAD:
+                            # pipelined heads, all decoded already
+                            start = parse_plain_heads(decoded, start, self._limits, events, _END)
+                        if start == len(data):
+                            return events
                 elif data and data[0] != 0x0D and (hend := data.find(b"\r\n\r\n")) > 0:
                     # a head and (part of) its body, as a POST arrives
                     text = None
@@ -336,28 +344,9 @@ class RequestParser:
                     append = events.append
                     append(head)
                     append(_END)
-                    if text is None:
-                        continue
-                    # pipelined GETs, all decoded already: a tighter loop
-                    find = data.find
-                    limits = self._limits
-                    while pos < end and data[pos] != 0x0D:
-                        hend = find(b"\r\n\r\n", pos)
-                        if hend < 0:
-                            break
-                        head = parse_head(text, pos, hend + 2, limits)
-                        pos = hend + 4
-                        if (
-                            head.content_length is None
-                            and not head.chunked
-                            and not head.upgrade
-                            and head.method != "CONNECT"
-                        ):
-                            append(head)
-                            append(_END)
-                        else:
-                            state = self._start_message(head, events)
-                            break
+                    if text is not None:
+                        # pipelined GETs, all decoded already
+                        pos = parse_plain_heads(text, pos, self._limits, events, _END)
                 else:
                     state = self._start_message(head, events)
             elif state == _BODY:
