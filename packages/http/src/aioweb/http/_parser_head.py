@@ -12,7 +12,7 @@ the order an incremental parse would meet it.
 from __future__ import annotations
 
 import re
-from typing import Final, Literal, NoReturn, overload
+from typing import Final, NoReturn
 
 from multidict import CIMultiDict, CIMultiDictProxy, istr
 
@@ -38,7 +38,7 @@ __all__ = [
     "check_field_line",
     "check_request_line",
     "parse_head",
-    "parse_plain_heads",
+    "parse_heads",
 ]
 
 Pairs = list[tuple[str, str]]
@@ -140,26 +140,11 @@ class HeadLimits:
         self.short = min(max_line_size, max_field_size)
 
 
-@overload
-def parse_head(
-    text: str, start: int, end: int, limits: HeadLimits, lone: Literal[False] = False
-) -> RequestHead: ...
-@overload
-def parse_head(
-    text: str, start: int, end: int, limits: HeadLimits, lone: Literal[True]
-) -> tuple[RequestHead, int] | None: ...
-def parse_head(
-    text: str, start: int, end: int, limits: HeadLimits, lone: bool = False
-) -> RequestHead | tuple[RequestHead, int] | None:
+def parse_head(text: str, start: int, end: int, limits: HeadLimits) -> RequestHead:
     """Parse ``text[start:end]``: a request line and field lines, each ending in CRLF.
 
-    ``text`` is the head decoded as latin-1. With ``lone``, ``text[start:end]`` is only
-    a guess (the caller did not search for the end of the head): ``text`` ends with CRLF
-    CRLF and ``end`` is ``len(text) - 2``. The result is then the first head in ``text``
-    and where the next one starts (``len(text)`` if there is none), or None if a field
-    line does not match (a body inside, or a bad line) or a limit is near, and the caller
-    takes the general path; any error raised is the one the general path would raise for
-    the first head in ``text``.
+    ``text`` is the head decoded as latin-1. Any fault raises the precise error, in the
+    order an incremental parse meets it.
     """
     m = _REQUEST_LINE.match(text, start, end)
     if m is None:
@@ -177,8 +162,6 @@ def parse_head(
     if not short and end - m.end() > limits.max_field_size + 2:
         # a field block longer than one field may break a limit: check those first,
         # so that an oversized head costs no regex work
-        if lone:
-            return None
         fields = m.end()
         if text.count("\n", fields, end) > limits.max_headers or _has_long_line(
             text, fields, end, limits
@@ -186,20 +169,11 @@ def parse_head(
             _fields_slow(text, fields, end, limits)  # raises the limit's error
     # findall skips the request line (it holds no LF) by itself
     pairs: Pairs = _FIELDS.findall(text, start, end)
-    nxt = len(text)
-    if pairs and not pairs[-1][0]:  # a line _FIELDS refused, which swallowed the rest
-        if lone:
-            # Most often the empty line that ends a first head, with more after it: then
-            # every line before it matched, and the pairs are those of the first head.
-            hend = text.find("\r\n\r\n", start)
-            if text.count("\r\n", m.end(), hend + 2) != len(pairs) - 1:
-                return None
-            del pairs[-1]
-            nxt = hend + 4
-        else:
-            pairs = _fields_slow(text, m.end(), end, limits)
-    if not pairs:  # no field lines
-        bare = new_request_head(
+    if (pairs and not pairs[-1][0]) or len(pairs) > limits.max_headers:
+        # a line _FIELDS refused (it swallowed the rest), or too many
+        pairs = _fields_slow(text, m.end(), end, limits)
+    if not pairs:
+        return new_request_head(
             method,
             target,
             version,
@@ -211,15 +185,21 @@ def parse_head(
             None,
             None,
         )
-        return (bare, nxt) if lone else bare
-    if len(pairs) > limits.max_headers:
-        if lone:
-            return None
-        pairs = _fields_slow(text, m.end(), end, limits)  # raises
     md = CIMultiDict(pairs)
-
     if len(md.getall(_HOST, ())) > 1:
         raise InvalidHeader("duplicate Host header")
+    return _finish(method, target, version, pairs, md, limits)
+
+
+def _finish(
+    method: str,
+    target: str,
+    version: HttpVersion,
+    pairs: Pairs,
+    md: CIMultiDict[str],
+    limits: HeadLimits,
+) -> RequestHead:
+    """The head whose fields are ``md``: framing, connection options, coding."""
     content_length: int | None = None
     chunked = False
     if _TRANSFER_ENCODING in md or _CONTENT_LENGTH in md:
@@ -239,51 +219,57 @@ def parse_head(
         ce = ce.lower()
         if ce in _COMPRESSIONS:
             compression = ce
-    # new_request_head(), inlined on the hot path: a Python call is ~3% of a request
-    head: RequestHead = _new(RequestHead)
-    head.method = method
-    head.target = target
-    head.version = version
-    head.headers = CIMultiDictProxy(md)
-    head._pairs = pairs
-    head._raw = None
-    head.should_close = should_close
-    head.upgrade = upgrade
-    head.chunked = chunked
-    head.content_length = content_length
-    head.compression = compression
-    head._url = None
-    return (head, nxt) if lone else head
+    return new_request_head(
+        method,
+        target,
+        version,
+        CIMultiDictProxy(md),
+        pairs,
+        should_close,
+        upgrade,
+        chunked,
+        content_length,
+        compression,
+    )
 
 
-_new = object.__new__
-_EMPTY: Final[CIMultiDictProxy[str]] = CIMultiDictProxy(CIMultiDict())
-
-
-def parse_plain_heads(
-    text: str, pos: int, limits: HeadLimits, events: list[Event], end_event: EndOfMessage
-) -> int:
-    """Parse the heads at ``text[pos:]`` for as long as each is a plain one; return where.
+def parse_heads(
+    text: str,
+    pos: int,
+    limits: HeadLimits,
+    events: list[Event],
+    end_event: EndOfMessage,
+    lone: bool = False,
+) -> tuple[int, RequestHead | None]:
+    """Parse the heads at ``text[pos:]`` while each is a plain one; return where it stopped.
 
     ``text`` is decoded as latin-1; pipelining clients send heads back to back. A plain
-    head has no body and keeps the connection in HTTP: no Content-Length or
-    Transfer-Encoding field, no upgrade, not CONNECT, origin-form target. Each one found
-    appends itself and ``end_event`` to ``events``. The loop stops before anything else,
-    and before anything that is not the simplest case (empty lines, a long head, a line
-    that ``_FIELDS`` refuses, an error, an incomplete head): the general path then parses
-    that head in full, and raises the precise error if it has one. This is
-    :func:`parse_head` without the call, the cases and the result per head.
+    head has no body and keeps the connection in HTTP: an origin-form target, no
+    Content-Length or Transfer-Encoding field, no upgrade. Each one appends itself and
+    ``end_event`` to ``events``. The loop stops before anything else, and before
+    anything that is not the simplest case (empty lines, a long head, a line that
+    ``_FIELDS`` refuses, an error, an incomplete head); the general path then parses
+    that head in full, and raises the precise error if it has one.
+
+    With ``lone``, ``pos`` starts a fresh buffer that ends with CRLF CRLF: the first
+    head is taken to end there, without a search, as it most often does (a ``_FIELDS``
+    item that swallowed the rest tells otherwise, and where). If that first head is
+    valid but not plain, it is returned, with where its body starts, for the caller to
+    start the message (errors in its framing fields raise: no event came before them);
+    the second item is None otherwise. This is :func:`parse_head` without a call, cases
+    and results per head.
     """
-    find = text.find
-    append = events.append
     size = len(text)
     short = limits.short
     methods = limits.methods
-    max_headers = limits.max_headers
     while pos < size and text[pos] != "\r":
-        end = find("\r\n\r\n", pos) + 2
-        if end < 2 or end - pos > short:
-            break
+        if lone and size - pos <= short + 2:
+            end = size - 2
+        else:
+            end = text.find("\r\n\r\n", pos) + 2
+            if end < 2 or end - pos > short:
+                break
+            lone = False
         m = _REQUEST_LINE.match(text, pos, end)
         if m is None:
             break
@@ -294,21 +280,39 @@ def parse_plain_heads(
             or (methods is not None and method not in methods)
         ):
             break
+        # findall skips the request line (it holds no LF) by itself
         pairs: Pairs = _FIELDS.findall(text, pos, end)
+        if pairs and not pairs[-1][0]:  # a line _FIELDS refused, which swallowed the rest
+            if not lone:
+                break
+            # Most often the empty line that ends a first head, with more after it: then
+            # every line before it matched, and the pairs are those of the first head.
+            end = text.find("\r\n\r\n", pos) + 2
+            if text.count("\r\n", m.end(), end) != len(pairs) - 1:
+                break
+            del pairs[-1]
         version = HttpVersion11 if minor == "1" else HttpVersion10
         compression = None
         if pairs:
-            if not pairs[-1][0] or len(pairs) > max_headers:
+            if len(pairs) > limits.max_headers:
                 break
             md = CIMultiDict(pairs)
-            if len(md.getall(_HOST, ())) > 1 or _TRANSFER_ENCODING in md or _CONTENT_LENGTH in md:
+            if len(md.getall(_HOST, ())) > 1:
+                break
+            if _TRANSFER_ENCODING in md or _CONTENT_LENGTH in md:
+                if lone:
+                    return end + 2, _finish(method, target, version, pairs, md, limits)
                 break
             conn = md.get(_CONNECTION)
             if conn is None:
                 should_close = version is HttpVersion10
+            elif conn == "keep-alive":  # what browsers send
+                should_close = False
             else:
                 options = _KNOWN_CONNECTION.get(conn) or _connection_options(conn)
                 if options[2] and _UPGRADE in md:
+                    if lone:
+                        return end + 2, _finish(method, target, version, pairs, md, limits)
                     break
                 should_close = options[0] or (version is HttpVersion10 and not options[1])
             ce = md.get(_CONTENT_ENCODING)
@@ -320,6 +324,7 @@ def parse_plain_heads(
         else:
             should_close = version is HttpVersion10
             headers = _EMPTY
+        # new_request_head(), inlined on the hot path: a Python call is ~3% of a request
         head: RequestHead = _new(RequestHead)
         head.method = method
         head.target = target
@@ -333,10 +338,15 @@ def parse_plain_heads(
         head.content_length = None
         head.compression = compression
         head._url = None
-        append(head)
-        append(end_event)
+        events.append(head)
+        events.append(end_event)
         pos = end + 2
-    return pos
+        lone = False
+    return pos, None
+
+
+_new = object.__new__
+_EMPTY: Final[CIMultiDictProxy[str]] = CIMultiDictProxy(CIMultiDict())
 
 
 def _framing(

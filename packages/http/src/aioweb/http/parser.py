@@ -40,7 +40,7 @@ from ._parser_head import (
     check_field_line,
     check_request_line,
     parse_head,
-    parse_plain_heads,
+    parse_heads,
 )
 from .errors import (
     BadHttpMessage,
@@ -186,23 +186,14 @@ class RequestParser:
                     # one whole head, or several (pipelining)
                     decoded = data.decode("latin-1")
                     text: str | None = decoded
-                    first = parse_head(decoded, 0, len(data) - 2, self._limits, True)  # lone
                     events: list[Event] = []
-                    if first is None:
-                        start = 0
-                    else:
-                        head, start = first
-                        if start == len(data) and head.content_length is None and not head.chunked:
-                            if head.upgrade or head.method == "CONNECT":
-                                self._state = _UPGRADED
-                            elif self._empty_lines:
-                                self._empty_lines = 0
-                            return [head, _END]
-                        if self._start_message(head, events) == _HEAD:
-                            # pipelined heads, all decoded already
-                            start = parse_plain_heads(decoded, start, self._limits, events, _END)
-                        if start == len(data):
-                            return events
+                    start, head = parse_heads(decoded, 0, self._limits, events, _END, True)
+                    if head is not None:  # a body or a tunnel follows
+                        self._start_message(head, events)
+                    elif events and self._empty_lines:
+                        self._empty_lines = 0
+                    if start == len(data):
+                        return events
                 elif data and data[0] != 0x0D and (hend := data.find(b"\r\n\r\n")) > 0:
                     # a head and (part of) its body, as a POST arrives
                     text = None
@@ -346,7 +337,7 @@ class RequestParser:
                     append(_END)
                     if text is not None:
                         # pipelined GETs, all decoded already
-                        pos = parse_plain_heads(text, pos, self._limits, events, _END)
+                        pos = parse_heads(text, pos, self._limits, events, _END)[0]
                 else:
                     state = self._start_message(head, events)
             elif state == _BODY:
