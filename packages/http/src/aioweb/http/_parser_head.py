@@ -35,6 +35,7 @@ from .message import EndOfMessage, Event, RequestHead, new_request_head
 
 __all__ = [
     "HeadLimits",
+    "check_arrived_request_line",
     "check_field_line",
     "check_request_line",
     "parse_head",
@@ -451,6 +452,21 @@ def _diagnose_request_line(text: str, start: int, end: int, limits: HeadLimits) 
     raise BadStatusLine("invalid request line")  # pragma: no cover - check raised
 
 
+def check_arrived_request_line(line: bytes, limits: HeadLimits) -> None:
+    """Check a complete request line of a head still arriving, as :func:`parse_head` would.
+
+    The same checks in the same order (after the line limit, which the caller applies):
+    syntax and version, the method filter, the request-target form; so that a head fed
+    byte by byte fails with the status it gets when it arrives whole.
+    """
+    check_request_line(line)
+    method, target, _ = line.decode("latin-1").split(" ")
+    if limits.methods is not None and method not in limits.methods:
+        raise MethodNotImplemented("method not implemented")
+    if target[0] != "/" or method == "CONNECT":
+        _check_target(method, target)
+
+
 def check_request_line(line: bytes) -> None:
     """Validate a complete request line (without CRLF); raise the precise error."""
     parts = line.split(b" ")
@@ -511,6 +527,11 @@ def _fields_slow(text: str, start: int, end: int, limits: HeadLimits) -> Pairs:
                 raise InvalidHeader("bare CR or LF in header section")
             raise HeaderFieldTooLarge("header field too large")
         if number > limits.max_headers:
+            # faults that a byte-by-byte feed meets before the line is complete come first
+            if line[:1] in (" ", "\t"):
+                raise InvalidHeader("obsolete line folding")
+            if "\n" in line or "\r" in line:
+                raise InvalidHeader("bare CR or LF in header section")
             raise TooManyHeaders("too many header fields")
         pair = field_pair(line)
         if pair is None:

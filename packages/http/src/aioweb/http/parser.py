@@ -37,8 +37,8 @@ from multidict import CIMultiDict, CIMultiDictProxy
 from ._abnf import CHUNK_LINE, SINGLE_FIELD_LINE
 from ._parser_head import (
     HeadLimits,
+    check_arrived_request_line,
     check_field_line,
-    check_request_line,
     parse_head,
     parse_heads,
 )
@@ -472,7 +472,7 @@ class RequestParser:
                     if _bare_cr_or_lf(data, i, i + limits.max_line_size + 1):
                         raise BadStatusLine("bare CR or LF in request line")
                     raise LineTooLong("request line too long")
-                check_request_line(bytes(data[i:j]))
+                check_arrived_request_line(bytes(data[i:j]), limits)
             else:
                 self._field_line_ok(data, i, j, count)
             count += 1
