@@ -50,16 +50,18 @@ _TCHAR: Final = r"!#$%&'*+\-.^_`|~0-9A-Za-z"
 # Single spaces; the target is VCHAR only. Only the two supported versions match here;
 # anything else takes the slow path, which tells 505 (well-formed) from 400 (malformed).
 _REQUEST_LINE: Final = re.compile(rf"([{_TCHAR}]++) ([\x21-\x7e]++) HTTP/1\.([01])\r\n")
+# The same with an origin-form target, the usual case: a little cheaper to match.
+_ORIGIN_REQUEST_LINE: Final = re.compile(rf"([{_TCHAR}]++) (/[\x21-\x7e]*+) HTTP/1\.([01])\r\n")
 
 # One field line per match, from the LF that ends the previous line to the CR of its own
 # CRLF (RFC 9112 5, RFC 9110 5.5): a token name, no whitespace before the colon, OWS,
 # a value of VCHAR, obs-text, SP and HTAB that does not end in whitespace, then CR, and
-# the LF must follow. Anything else at a line start (a bad line; the empty line that ends
-# a head, when parse_head(lone=True) is handed several) swallows the rest of the range as
-# one last ("", "") item: since valid names are never empty, an empty name in the last
-# pair is the only sign to test, and a failed guess costs no more than the lines before
-# it. findall searches, so it skips the request line (which holds no LF) by itself.
-# Possessive quantifiers keep the work linear for any input.
+# the LF must follow. Anything else at a line start (a bad line; the empty line that
+# ends a head, when parse_heads guesses that a buffer holds one head) swallows the rest
+# of the range as one last ("", "") item: since valid names are never empty, an empty
+# name in the last pair is the only sign to test, and a failed guess costs no more than
+# the lines before it. findall searches, so it skips the request line (which holds no
+# LF) by itself. Possessive quantifiers keep the work linear for any input.
 _FIELDS: Final = re.compile(
     rf"\n(?:([{_TCHAR}]++):[ \t]*+([\t\x20-\x7e\x80-\xff]*+)(?<![ \t])\r(?=\n)|(?s:.+))"
 )
@@ -271,15 +273,11 @@ def parse_heads(
             if end < 2 or end - pos > short:
                 break
             lone = False
-        m = _REQUEST_LINE.match(text, pos, end)
+        m = _ORIGIN_REQUEST_LINE.match(text, pos, end)
         if m is None:
             break
         method, target, minor = m.groups()
-        if (
-            target[0] != "/"
-            or method == "CONNECT"
-            or (methods is not None and method not in methods)
-        ):
+        if method == "CONNECT" or (methods is not None and method not in methods):
             break
         # findall skips the request line (it holds no LF) by itself
         pairs: Pairs = _FIELDS.findall(text, pos, end)
@@ -316,9 +314,8 @@ def parse_heads(
                         return end + 2, _finish(method, target, version, pairs, md, limits)
                     break
                 should_close = options[0] or (version is HttpVersion10 and not options[1])
-            ce = md.get(_CONTENT_ENCODING)
-            if ce is not None:
-                ce = ce.lower()
+            if _CONTENT_ENCODING in md:
+                ce = md[_CONTENT_ENCODING].lower()
                 if ce in _COMPRESSIONS:
                     compression = ce
             headers = CIMultiDictProxy(md)
