@@ -243,7 +243,7 @@ def parse_heads(
     events: list[Event],
     end_event: EndOfMessage,
     lone: bool = False,
-) -> tuple[int, RequestHead | None]:
+) -> int:
     """Parse the heads at ``text[pos:]`` while each is a plain one; return where it stopped.
 
     ``text`` is decoded as latin-1; pipelining clients send heads back to back. A plain
@@ -257,10 +257,10 @@ def parse_heads(
     With ``lone``, ``pos`` starts a fresh buffer that ends with CRLF CRLF: the first
     head is taken to end there, without a search, as it most often does (a ``_FIELDS``
     item that swallowed the rest tells otherwise, and where). If that first head is
-    valid but not plain, it is returned, with where its body starts, for the caller to
-    start the message (errors in its framing fields raise: no event came before them);
-    the second item is None otherwise. This is :func:`parse_head` without a call, cases
-    and results per head.
+    valid but not plain, it is appended alone, without ``end_event``, for the caller to
+    start its message, and the result is where its body starts (errors in its framing
+    fields raise: no event came before them). This is :func:`parse_head` without a
+    call, cases and results per head.
     """
     size = len(text)
     short = limits.short
@@ -300,7 +300,8 @@ def parse_heads(
                 break
             if _TRANSFER_ENCODING in md or _CONTENT_LENGTH in md:
                 if lone:
-                    return end + 2, _finish(method, target, version, pairs, md, limits)
+                    events.append(_finish(method, target, version, pairs, md, limits))
+                    return end + 2
                 break
             conn = md.get(_CONNECTION)
             if conn is None:
@@ -311,7 +312,8 @@ def parse_heads(
                 options = _KNOWN_CONNECTION.get(conn) or _connection_options(conn)
                 if options[2] and _UPGRADE in md:
                     if lone:
-                        return end + 2, _finish(method, target, version, pairs, md, limits)
+                        events.append(_finish(method, target, version, pairs, md, limits))
+                        return end + 2
                     break
                 should_close = options[0] or (version is HttpVersion10 and not options[1])
             if _CONTENT_ENCODING in md:
@@ -340,7 +342,7 @@ def parse_heads(
         events.append(end_event)
         pos = end + 2
         lone = False
-    return pos, None
+    return pos
 
 
 _new = object.__new__

@@ -187,11 +187,14 @@ class RequestParser:
                     decoded = data.decode("latin-1")
                     text: str | None = decoded
                     events: list[Event] = []
-                    start, head = parse_heads(decoded, 0, self._limits, events, _END, True)
-                    if head is not None:  # a body or a tunnel follows
-                        self._start_message(head, events)
-                    elif events and self._empty_lines:
-                        self._empty_lines = 0
+                    start = parse_heads(decoded, 0, self._limits, events, _END, True)
+                    if events:
+                        last = events[-1]
+                        if type(last) is RequestHead:  # a body or a tunnel follows it
+                            del events[-1]
+                            self._start_message(last, events)
+                        elif self._empty_lines:
+                            self._empty_lines = 0
                     if start == len(data):
                         return events
                 elif data and data[0] != 0x0D and (hend := data.find(b"\r\n\r\n")) > 0:
@@ -337,7 +340,7 @@ class RequestParser:
                     append(_END)
                     if text is not None:
                         # pipelined GETs, all decoded already
-                        pos = parse_heads(text, pos, self._limits, events, _END)[0]
+                        pos = parse_heads(text, pos, self._limits, events, _END)
                 else:
                     state = self._start_message(head, events)
             elif state == _BODY:
