@@ -287,7 +287,7 @@ def parse_heads(
             # Most often the empty line that ends a first head, with more after it: then
             # every line before it matched, and the pairs are those of the first head.
             end = text.find("\r\n\r\n", pos) + 2
-            if text.count("\r\n", m.end(), end) != len(pairs) - 1:
+            if end < 2 or text.count("\r\n", m.end(), end) != len(pairs) - 1:
                 break
             del pairs[-1]
         version = HttpVersion11 if minor == "1" else HttpVersion10
