@@ -26,10 +26,9 @@ from ._signals import FrozenList, Signal
 from ._static import StaticResponder
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-
     from aioweb.http.message import RequestHead
     from aioweb.router import AbstractRoute
+    from aioweb.server import RequestFactory
     from aioweb.server.protocol import RequestHandler
     from aioweb.server.request import BaseRequest
     from aioweb.server.response import StreamResponse
@@ -384,6 +383,16 @@ class Application(MutableMapping["str | AppKey[Any]", Any]):
     ) -> Request:
         """The server's request factory: a :class:`Request` with this app's limits."""
         return Request(head, payload, protocol, writer, task, client_max_size=self._client_max_size)
+
+    def _request_factory(self) -> RequestFactory:
+        """The server's request factory: :meth:`_make_request`, or its equivalent partial.
+
+        The partial builds the same :class:`Request` without a Python call in between;
+        a subclass that overrides :meth:`_make_request` gets its override.
+        """
+        if type(self)._make_request is not Application._make_request:
+            return self._make_request
+        return partial(Request, client_max_size=self._client_max_size)
 
     def _frozen_handler(self) -> Callable[[BaseRequest], Awaitable[StreamResponse]]:
         """The low-level handler of a frozen application: its dispatcher, called directly.

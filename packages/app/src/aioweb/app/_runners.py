@@ -198,7 +198,7 @@ class AppRunner(BaseRunner[Application]):
         settings.update(self._kwargs)
         settings.setdefault("debug", self._app._debug)
         return Server(
-            self._app._frozen_handler(), request_factory=self._app._make_request, **settings
+            self._app._frozen_handler(), request_factory=self._app._request_factory(), **settings
         )
 
     async def _cleanup_server(self) -> None:

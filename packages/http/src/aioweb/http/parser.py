@@ -114,7 +114,6 @@ class RequestParser:
         "_chunk_ends",
         "_chunk_total",
         "_empty_lines",
-        "_error",
         "_hcount",
         "_head",
         "_hline",
@@ -123,6 +122,8 @@ class RequestParser:
         "_remaining",
         "_state",
         "_trailers",
+        "error",
+        "upgraded",
     )
 
     def __init__(
@@ -145,7 +146,11 @@ class RequestParser:
         )
         self._buf = bytearray()
         self._state = _HEAD
-        self._error: HttpProcessingError | None = None
+        # Plain attributes, not properties: the server reads both after every read.
+        #: The error that stopped the parser, or None while it is usable.
+        self.error: HttpProcessingError | None = None
+        #: Whether the connection left HTTP (upgrade or CONNECT): later bytes pass verbatim.
+        self.upgraded = False
         # incomplete head: scan position, start of the current line, lines seen
         self._hscan = 0
         self._hline = 0
@@ -155,16 +160,6 @@ class RequestParser:
         self._remaining = 0
         self._chunk_total = 0
         self._trailers: list[tuple[str, str]] = []
-
-    @property
-    def upgraded(self) -> bool:
-        """Whether the connection left HTTP (upgrade or CONNECT): later bytes pass verbatim."""
-        return self._state == _UPGRADED
-
-    @property
-    def error(self) -> HttpProcessingError | None:
-        """The error that stopped the parser, or None while it is usable."""
-        return self._error
 
     @property
     def buffered(self) -> int:
@@ -284,11 +279,11 @@ class RequestParser:
 
     def _fail(self, exc: HttpProcessingError) -> None:
         self._state = _FAILED
-        self._error = exc
+        self.error = exc
         self._buf = bytearray()
 
     def _fail_again(self) -> None:
-        exc = self._error
+        exc = self.error
         if exc is None:  # pragma: no cover - _FAILED always records its error
             raise BadHttpMessage("parser failed")
         raise type(exc)(exc.reason, status=exc.status)
@@ -442,6 +437,7 @@ class RequestParser:
             events.append(_END)
             if head.upgrade or head.method == "CONNECT":
                 self._state = _UPGRADED
+                self.upgraded = True
         return self._state
 
     def _end_message(self, events: list[Event], trailers: CIMultiDictProxy[str]) -> int:
@@ -450,6 +446,7 @@ class RequestParser:
         self._head = None
         if head is not None and (head.upgrade or head.method == "CONNECT"):
             self._state = _UPGRADED
+            self.upgraded = True
         else:
             self._state = _HEAD
         return self._state

@@ -236,7 +236,7 @@ class Response(StreamResponse):
         if self._compression or self._chunked or not _sends_at_once(type(self)):
             return False  # compression may need the executor; subclasses may do more
         self._req = request
-        writer = self._writer = request.writer
+        writer = self._writer = request._writer
         body = self._body
         status = self._status
         headers = self._headers

@@ -11,11 +11,7 @@ from .protocol import RequestHandler
 from .request import BaseRequest
 
 if TYPE_CHECKING:
-    from aioweb.http.message import RequestHead
-
     from ._contracts import Handler, RequestFactory
-    from .streams import StreamReader
-    from .writer import StreamWriter
 
 __all__ = ["Server"]
 
@@ -27,14 +23,8 @@ DEFAULT_MAX_PIPELINED: Final = 32
 DEFAULT_MAX_DISCARD_SIZE: Final = 1024 * 1024
 
 
-def _default_request_factory(
-    head: RequestHead,
-    payload: StreamReader,
-    protocol: RequestHandler,
-    writer: StreamWriter,
-    task: asyncio.Task[None],
-) -> BaseRequest:
-    return BaseRequest(head, payload, protocol, writer, task)
+#: The class itself: one call per request instead of a wrapper and a call.
+_default_request_factory: Final[RequestFactory] = BaseRequest
 
 
 class Server:
