@@ -127,3 +127,43 @@ async def test_no_new_connections_once_cleanup_started() -> None:
             await connect_and_close(port)
         await cleanup
         assert (await pending).text == "done"
+
+
+def tagging_application_class() -> type[Application]:
+    """An Application subclass overriding the request factory, as some extensions do."""
+    with pytest.warns(DeprecationWarning, match="Inheritance"):  # as aiohttp warns
+
+        class TaggingApplication(Application):
+            def _make_request(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+                request = super()._make_request(*args, **kwargs)
+                request["tagged"] = True
+                return request
+
+    return TaggingApplication
+
+
+@pytest.mark.parametrize("override", [False, True])
+async def test_runner_request_factory_honours_override_and_client_max_size(
+    override: bool,
+) -> None:
+    app_class = tagging_application_class() if override else Application
+    app = app_class(client_max_size=10)
+
+    async def echo(request: Request) -> Response:
+        body = await request.read()
+        return Response(text=f"{request.get('tagged', False)} {len(body)}")
+
+    app.router.add_post("/", echo)
+    runner = AppRunner(app)
+    await runner.setup()
+    site = TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    try:
+        url = f"http://127.0.0.1:{site.port}/"
+        async with httpx.AsyncClient() as client:
+            small = await client.post(url, content=b"x" * 10)
+            large = await client.post(url, content=b"x" * 11)
+    finally:
+        await runner.cleanup()
+    assert (small.status_code, small.text) == (200, f"{override} 10")
+    assert large.status_code == 413
