@@ -542,8 +542,9 @@ class RequestHandler(asyncio.Protocol):
                 # The rest of an unread body must arrive within lingering_time.
                 self._set_deadline(self._loop.time() + self._server.lingering_time)
             elif not self._head_started:
-                self._start_head_timer()
-                if not self._head_started:
+                if self._parser.buffered:
+                    self._start_head_timer()  # part of the next head is here already
+                else:
                     self._set_deadline(self._loop.time() + self._server.keepalive_timeout)
 
     # -- flow control (the writer's view) -----------------------------------------
