@@ -172,6 +172,7 @@ def load_rounds(
                         duration=args.duration,
                         connections=args.connections,
                         pin=pin,
+                        perf=args.perf,
                     )
                 except BenchError as exc:
                     res.problems.append(f"{wl}: {exc}")
@@ -179,6 +180,8 @@ def load_rounds(
                     continue
                 res.samples.setdefault(wl, []).append(run)
                 cpu = "" if run.cpu_use is None else f", server CPU {run.cpu_use:.0%}"
+                if run.instr_total is not None:
+                    cpu += f", {run.instr_total:,.0f} instructions per request"
                 bad = (
                     f", {run.errors} socket errors, {run.non_2xx} non-2xx"
                     if (run.errors or run.non_2xx)
@@ -254,6 +257,7 @@ def report(args: argparse.Namespace, results: dict[str, ServerResult]) -> list[s
             f"| {res.name} | {' / '.join(spreads)} | {' / '.join(uses)} | {errors} "
             f"| {_num(peak, '.1f')} |"
         )
+    out += _instructions_table(args, aioweb, aiohttp)
     out.append("")
     for label, values in ratios.items():
         if values:
@@ -275,6 +279,31 @@ def report(args: argparse.Namespace, results: dict[str, ServerResult]) -> list[s
                     f"({_ratio(run.rps, off.rps)} the req/s) of access_log=None"
                 )
     return out
+
+
+def _instructions_table(
+    args: argparse.Namespace, aioweb: ServerResult | None, aiohttp: ServerResult | None
+) -> list[str]:
+    """Instructions per request (user + kernel) of the shown runs, when --perf counted them."""
+    rows = []
+    for wl in args.workloads:
+        mine = aioweb.runs.get(wl) if aioweb else None
+        theirs = aiohttp.runs.get(wl) if aiohttp else None
+        a = None if mine is None else mine.instr_total
+        b = None if theirs is None else theirs.instr_total
+        if a is not None or b is not None:
+            rows.append(
+                f"| {WORKLOADS[wl].label} | {_num(a, ',.0f')} | {_num(b, ',.0f')} "
+                f"| {_ratio(b, a)} |"
+            )
+    if not rows:
+        return []
+    return [
+        "",
+        "| workload | aioweb instructions per request | aiohttp | aiohttp/aioweb |",
+        "|---|---:|---:|---:|",
+        *rows,
+    ]
 
 
 def bench(args: argparse.Namespace) -> int:

@@ -210,22 +210,55 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def _start_perf(pid: int, out: str) -> subprocess.Popen[bytes]:
+    """``perf stat`` counting a process's user and kernel instructions until SIGINT."""
+    cmd = ["perf", "stat", "-x,", "-e", "instructions:u,instructions:k", "-p", str(pid), "-o", out]
+    return subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def _stop_perf(proc: subprocess.Popen[bytes], out: str) -> dict[str, float]:
+    """Stop ``perf stat`` and read its counts by event name."""
+    proc.send_signal(signal.SIGINT)
+    proc.wait(timeout=10)
+    counts: dict[str, float] = {}
+    with open(out) as f:
+        for line in f:
+            fields = line.strip().split(",")
+            if len(fields) > 2 and fields[0].isdigit():
+                counts[fields[2]] = float(fields[0])
+    return counts
+
+
 def run_wrk(
-    server: ServerProcess, workload: Workload, *, duration: int, connections: int, pin: str | None
+    server: ServerProcess,
+    workload: Workload,
+    *,
+    duration: int,
+    connections: int,
+    pin: str | None,
+    perf: bool = False,
 ) -> WrkResult:
+    """One wrk run; with ``perf``, also the server's instructions per request."""
     cmd = ["wrk", "-t1", f"-c{connections}", f"-d{duration}s", "--latency", "--timeout", "5s"]
     if workload.lua:
         cmd += ["-s", str(HERE / workload.lua)]
     cmd.append(f"http://127.0.0.1:{server.port}{workload.path}")
     if pin is not None:
         cmd = ["taskset", "-c", pin, *cmd]
-    cpu_before, wall_before = cpu_seconds(server.pid), time.monotonic()
-    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=duration + 60)
-    wall, cpu = time.monotonic() - wall_before, cpu_seconds(server.pid) - cpu_before
+    with tempfile.NamedTemporaryFile(suffix=".perf") as perf_out:
+        # The counter runs a little longer than wrk: the idle server adds next to nothing.
+        counter = _start_perf(server.pid, perf_out.name) if perf else None
+        cpu_before, wall_before = cpu_seconds(server.pid), time.monotonic()
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=duration + 60)
+        wall, cpu = time.monotonic() - wall_before, cpu_seconds(server.pid) - cpu_before
+        counts = _stop_perf(counter, perf_out.name) if counter is not None else {}
     if proc.returncode != 0:
         raise BenchError(f"wrk failed ({proc.returncode}):\n{proc.stdout}{proc.stderr}")
     result = parse_wrk(proc.stdout)
     result.wall_s, result.cpu_s = wall, cpu
+    if counts and result.requests:
+        result.instr_user = counts.get("instructions:u", 0.0) / result.requests
+        result.instr_kernel = counts.get("instructions:k", 0.0) / result.requests
     return result
 
 
@@ -331,6 +364,7 @@ def _load_rounds(
                         duration=args.duration,
                         connections=args.connections,
                         pin=pin,
+                        perf=args.perf,
                     )
                 except BenchError as exc:
                     res.problems.append(f"load runs stopped at {wl}: {exc}")
@@ -340,6 +374,8 @@ def _load_rounds(
                     continue
                 res.samples.setdefault(wl, []).append(run)
                 cpu = "" if run.cpu_use is None else f", server CPU {run.cpu_use:.0%}"
+                if run.instr_total is not None:
+                    cpu += f", {run.instr_total:,.0f} instructions per request"
                 print(
                     f"[round {rnd + 1}/{args.rounds}] {name} {wl}: {run.rps:,.0f} req/s, "
                     f"p99 {run.p99_ms:.2f} ms{cpu}"
@@ -487,6 +523,12 @@ def add_load_options(parser: argparse.ArgumentParser, first: str) -> None:
         help="which round to show per workload, by req/s (default best)",
     )
     parser.add_argument("--connections", type=int, default=64)
+    parser.add_argument(
+        "--perf",
+        action="store_true",
+        help="also count the server's instructions per request (user and kernel) with\n"
+        "perf stat: steadier than req/s when the machine is shared or noisy",
+    )
     parser.add_argument("--no-pin", dest="pin", action="store_false", help="no taskset")
     parser.add_argument("--server-cpu", default="0")
     parser.add_argument("--client-cpu", default="1")
@@ -549,6 +591,8 @@ def check_tools(args: argparse.Namespace) -> str | None:
                 return f"CPU {cpu} is not available here ({sorted(cpus)}); pass --no-pin"
     if args.uvloop and import_problem("import uvloop"):
         return "--uvloop given but uvloop is not installed in this environment"
+    if args.perf and shutil.which("perf") is None:
+        return "--perf given but perf is not installed (Debian: linux-perf)"
     return None
 
 

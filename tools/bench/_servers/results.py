@@ -21,6 +21,17 @@ class WrkResult:
     non_2xx: int
     wall_s: float = 0.0
     cpu_s: float = 0.0  # user + system time of the server process during the run
+    # Instructions the server executed per request, in user and kernel mode (--perf):
+    # unlike req/s, nearly unmoved by other load or by a slow spell of the machine.
+    instr_user: float | None = None
+    instr_kernel: float | None = None
+
+    @property
+    def instr_total(self) -> float | None:
+        """User plus kernel instructions per request (None without --perf)."""
+        if self.instr_user is None or self.instr_kernel is None:
+            return None
+        return self.instr_user + self.instr_kernel
 
     @property
     def per_cpu_s(self) -> float | None:
@@ -167,6 +178,9 @@ def report(results: dict[str, ServerResult], workloads: Sequence[str]) -> list[s
             out.append(row(f"{wl} req/s", _run_value(wl, "rps")))
             out.append(row(f"{wl} req per CPU-s", _run_value(wl, "per_cpu_s")))
             out.append(row(f"{wl} p99 latency", _run_value(wl, "p99_ms")))
+            if aioweb.runs[wl].instr_total is not None:
+                out.append(row(f"{wl} instructions per request", _run_value(wl, "instr_total")))
+                out.append(row(f"{wl} user instructions per request", _run_value(wl, "instr_user")))
     out.append(row("peak RSS", lambda r: r.peak_rss_kib))
     out.append(row("memory per idle conn", lambda r: r.idle_kib_per_conn))
     if others[0] is not None:
