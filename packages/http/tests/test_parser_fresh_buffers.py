@@ -20,15 +20,20 @@ from aioweb.http.parser import RequestParser
 
 
 def outcome(
-    pieces: list[bytes | bytearray], **kwargs: Any
+    pieces: list[bytes | bytearray], eof: bool = False, **kwargs: Any
 ) -> tuple[tuple[Any, ...], tuple[Any, ...] | None, bool]:
-    """Events (heads as plain tuples, body bytes merged), the error, and ``upgraded``."""
+    """Events (heads as plain tuples, body bytes merged), the error, and ``upgraded``.
+
+    With ``eof``, the peer closes after the last piece (``feed_eof``).
+    """
     parser = RequestParser(**kwargs)
     events: list[Any] = []
     error: HttpProcessingError | None = None
     try:
         for piece in pieces:
             events += parser.feed(piece)
+        if eof:
+            events += parser.feed_eof()
     except HttpProcessingError as exc:
         error = exc
         assert parser.error is not None
@@ -355,3 +360,77 @@ def test_fresh_buffers_match_the_general_path(data: bytes, limited: bool) -> Non
         else {}
     )
     check_same(data, **kwargs)
+
+
+# --- hostile streams: any mix of valid and broken lines ------------------------------------
+# The fast paths must give exactly the general path's outcome (the same bytes as a
+# bytearray) for any input, and a byte-by-byte feed an error of the same status.
+
+FRAGMENTS = [
+    b"GET / HTTP/1.1\r\n",
+    b"POST /p HTTP/1.0\r\n",
+    b"CONNECT a:1 HTTP/1.1\r\n",
+    b"OPTIONS * HTTP/1.1\r\n",
+    b"GET http://a/b HTTP/1.1\r\n",
+    b"Host: a\r\n",
+    b"Host: b\r\n",
+    b"X-Long: " + b"v" * 40 + b"\r\n",
+    b"Content-Length: 3\r\n",
+    b"Content-Length: 0\r\n",
+    b"Content-Length: 3, 3\r\n",
+    b"Transfer-Encoding: chunked\r\n",
+    b"Connection: close\r\n",
+    b"Connection: keep-alive, Upgrade\r\n",
+    b"Upgrade: websocket\r\n",
+    b"Content-Encoding: GZIP\r\n",
+    b"A: 1 \r\n",
+    b"B:\t\r\n",
+    b"C : 1\r\n",
+    b" folded\r\n",
+    b"D: \x00\r\n",
+    b"E: \xe9\r\n",
+    b"\xe9: x\r\n",
+    b"F: a\rb\r\n",
+    b"G: a\nb\r\n",
+    b"\r\n",
+    b"\n",
+    b"\r",
+    b"abc",
+    b"3\r\nabc\r\n0\r\n\r\n",
+    b"0\r\nT: 1\r\n\r\n",
+    b"0\r\nHost: x\r\n\r\n",
+    b"GET / HTTP/2.0\r\n",
+    b"GET  / HTTP/1.1\r\n",
+]
+
+TIGHT_LIMITS = {"max_line_size": 40, "max_field_size": 40, "max_headers": 5}
+
+
+streams = st.lists(st.sampled_from(FRAGMENTS), min_size=1, max_size=10).map(b"".join)
+
+
+@settings(
+    max_examples=300,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(streams, st.booleans(), st.booleans())
+def test_fast_paths_match_the_general_path(data: bytes, end_head: bool, limited: bool) -> None:
+    if end_head:
+        data += b"\r\n\r\n"  # so that the one-whole-head guess is tried
+    kwargs: dict[str, Any] = TIGHT_LIMITS if limited else {}
+    fast = outcome([data], eof=True, **kwargs)
+    general = outcome([bytearray(data)], eof=True, **kwargs)
+    assert fast == general
+    events, failure, upgraded = fast
+    bytewise = [data[i : i + 1] for i in range(len(data))]
+    split_events, split_failure, split_upgraded = outcome(bytewise, eof=True, **kwargs)
+    if failure is None:
+        assert split_failure is None
+        assert split_events == events
+        assert split_upgraded == upgraded
+    else:
+        # fed byte by byte, a limit may be noticed on an incomplete line, or a bad byte
+        # before the line is complete: the same status, maybe an earlier event list
+        assert split_failure is not None
+        assert split_failure[1] == failure[1]

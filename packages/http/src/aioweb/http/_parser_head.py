@@ -191,40 +191,7 @@ def parse_head(text: str, start: int, end: int, limits: HeadLimits) -> RequestHe
     md = CIMultiDict(pairs)
     if len(md.getall(_HOST, ())) > 1:
         raise InvalidHeader("duplicate Host header")
-    # _finish(), inlined on this path too (POST heads): a Python call is ~1% of a request
-    content_length: int | None = None
-    chunked = False
-    if _TRANSFER_ENCODING in md or _CONTENT_LENGTH in md:
-        content_length, chunked = _framing(method, version, md, limits)
-    conn = md.get(_CONNECTION)
-    upgrade = False
-    if conn is None:
-        should_close = version is HttpVersion10
-    else:
-        options = _KNOWN_CONNECTION.get(conn) or _connection_options(conn)
-        # HTTP/1.0 closes unless keep-alive is asked for (RFC 9112 9.3)
-        should_close = options[0] or (version is HttpVersion10 and not options[1])
-        upgrade = options[2] and _UPGRADE in md
-    compression = None
-    ce = md.get(_CONTENT_ENCODING)
-    if ce is not None:
-        ce = ce.lower()
-        if ce in _COMPRESSIONS:
-            compression = ce
-    head: RequestHead = _new(RequestHead)
-    head.method = method
-    head.target = target
-    head.version = version
-    head.headers = CIMultiDictProxy(md)
-    head._pairs = pairs
-    head._raw = None
-    head.should_close = should_close
-    head.upgrade = upgrade
-    head.chunked = chunked
-    head.content_length = content_length
-    head.compression = compression
-    head._url = None
-    return head
+    return _finish(method, target, version, pairs, md, limits)
 
 
 def _finish(
@@ -237,7 +204,8 @@ def _finish(
 ) -> RequestHead:
     """The head whose fields are ``md``: framing, connection options, coding.
 
-    The end of :func:`parse_head`, for :func:`parse_heads`; parse_head has it inline.
+    The end of :func:`parse_head`, and of :func:`parse_heads` for a first head that is
+    not plain.
     """
     content_length: int | None = None
     chunked = False
