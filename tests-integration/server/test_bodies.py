@@ -434,3 +434,36 @@ async def test_json_request_and_response(serve, web):
     ):
         assert resp.status == 201
         assert (await resp.json())["echo"] == {"k": [1, 2, 3]}
+
+
+async def test_response_subclasses_keep_their_steps_and_bases(serve, web):
+    # aioweb sends a plain Response in one step, without prepare() and without calling
+    # StreamResponse.__init__; a subclass that overrides a step, or a cooperative base
+    # between Response and StreamResponse, must still be honoured.
+    calls = []
+
+    class Counted(web.Response):
+        async def prepare(self, request):
+            calls.append("prepare")
+            return await super().prepare(request)
+
+    class Tagging(web.StreamResponse):
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            self.headers["X-Tag"] = "from the base"
+
+    class Tagged(web.Response, Tagging):  # MRO: Response, Tagging, StreamResponse
+        pass
+
+    async def handler(request):
+        if request.path == "/counted":
+            return Counted(text="counted")
+        return Tagged(text="tagged", status=201)
+
+    srv = await serve(handler)
+    async with httpx.AsyncClient() as client:
+        counted = await client.get(srv.url + "/counted")
+        tagged = await client.get(srv.url + "/tagged")
+    assert (counted.status_code, counted.text, calls) == (200, "counted", ["prepare"])
+    assert (tagged.status_code, tagged.text) == (201, "tagged")
+    assert tagged.headers["X-Tag"] == "from the base"

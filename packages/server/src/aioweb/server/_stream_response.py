@@ -103,12 +103,6 @@ class StreamResponse(MutableMapping[str | ResponseKey[Any], Any]):
             self._headers = CIMultiDict(headers)
         else:
             self._headers = CIMultiDict()
-        if reason is None and type(status) is int:
-            reason = REASON_PHRASES.get(status)
-            if reason is not None:
-                self._status = status
-                self._reason = reason
-                return
         self._set_status(status, reason)
 
     # -- status ---------------------------------------------------------------
@@ -142,6 +136,13 @@ class StreamResponse(MutableMapping[str | ResponseKey[Any], Any]):
         self._set_status(status, reason)
 
     def _set_status(self, status: int, reason: str | None) -> None:
+        if reason is None and type(status) is int:
+            # The usual case, a registered code with its standard phrase: nothing to check.
+            reason = REASON_PHRASES.get(status)
+            if reason is not None:
+                self._status = status
+                self._reason = reason
+                return
         status = int(status)
         if not 100 <= status <= 999:
             raise ValueError(f"invalid status code {status}")

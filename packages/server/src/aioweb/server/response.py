@@ -9,15 +9,12 @@ from __future__ import annotations
 
 import asyncio
 import enum
-import functools
 import json
 from collections.abc import Callable
 from concurrent.futures import Executor
 from typing import TYPE_CHECKING, Any, Final
 
 from multidict import CIMultiDict
-
-from aioweb.http.serializer import REASON_PHRASES
 
 from ._helpers import DEFAULT_CONTENT_TYPE, ResponseKey, split_content_type
 from ._stream_response import (
@@ -54,6 +51,21 @@ class Response(StreamResponse):
     _compressed_body: bytes | None = None
     _zlib_executor_size: int | None = None
     _zlib_executor: Executor | None = None
+    # What a subclass keeps of Response's own behaviour (set for each subclass below):
+    # whether it sends like Response (one write, no prepare/write_eof coroutines), and
+    # whether nothing stands between Response and StreamResponse in its MRO (so that
+    # Response.__init__ may set the base's fields without calling its __init__).
+    _at_once: bool = True
+    _plain_base: bool = True
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls._at_once = all(
+            getattr(cls, name) is getattr(Response, name)
+            for name in ("prepare", "write_eof", "_start", "_write_head", "write")
+        )
+        mro = cls.__mro__
+        cls._plain_base = mro[mro.index(Response) + 1] is StreamResponse
 
     def __init__(
         self,
@@ -99,7 +111,12 @@ class Response(StreamResponse):
             real_headers[CONTENT_TYPE] = content_type
         elif charset is not None and not has_type:
             real_headers[CONTENT_TYPE] = f"text/plain; charset={charset}"
-        super().__init__(status=status, reason=reason, _real_headers=real_headers)
+        if self._plain_base:
+            # StreamResponse.__init__, without the call: a Response is made per request.
+            self._headers = real_headers
+            self._set_status(status, reason)
+        else:  # a cooperative base sits in between: let it run
+            super().__init__(status=status, reason=reason, _real_headers=real_headers)
         if type(body) is bytes:
             self._body = body
         else:
@@ -120,12 +137,6 @@ class Response(StreamResponse):
         self._headers = CIMultiDict()
         self._headers[CONTENT_TYPE] = content_type
         self._body = text.encode("utf-8")
-        if reason is None and type(status) is int:
-            reason = REASON_PHRASES.get(status)
-            if reason is not None:
-                self._status = status
-                self._reason = reason
-                return self
         self._set_status(status, reason)
         return self
 
@@ -233,7 +244,7 @@ class Response(StreamResponse):
         return super()._start(request)
 
     def _send_at_once(self, request: BaseRequest) -> bool:
-        if self._compression or self._chunked or not _sends_at_once(type(self)):
+        if self._compression or self._chunked or not self._at_once:
             return False  # compression may need the executor; subclasses may do more
         self._req = request
         writer = self._writer = request._writer
@@ -257,15 +268,6 @@ class Response(StreamResponse):
             await super().write_eof(body + data if data else body)
         else:
             await super().write_eof(data)
-
-
-@functools.cache
-def _sends_at_once(cls: type[Response]) -> bool:
-    """Whether ``cls`` sends like :class:`Response` (a subclass may override the steps)."""
-    return all(
-        getattr(cls, name) is getattr(Response, name)
-        for name in ("prepare", "write_eof", "_start", "_write_head", "write")
-    )
 
 
 class _Sentinel(enum.Enum):
