@@ -33,10 +33,11 @@ from bench_server import (
     Workload,
     add_load_options,
     check_tools,
+    describe_run,
     finish_load_options,
     import_problem,
+    load_run,
     run_profiled,
-    run_wrk,
 )
 from bench_server import verify as verify_server
 
@@ -162,34 +163,14 @@ def load_rounds(
             for name in names:
                 server, res = live[name, workload.log], results[name]
                 try:
-                    if rnd == 0:
-                        run_wrk(
-                            server, workload.load, duration=1, connections=args.connections, pin=pin
-                        )
-                    run = run_wrk(
-                        server,
-                        workload.load,
-                        duration=args.duration,
-                        connections=args.connections,
-                        pin=pin,
-                        perf=args.perf,
-                    )
+                    run = load_run(server, workload.load, args, pin, warm_up=rnd == 0)
                 except BenchError as exc:
                     res.problems.append(f"{wl}: {exc}")
                     print(f"[{name}] FAILED: {exc}\n{server.stderr_tail()}", file=sys.stderr)
                     continue
                 res.samples.setdefault(wl, []).append(run)
-                cpu = "" if run.cpu_use is None else f", server CPU {run.cpu_use:.0%}"
-                if run.instr_total is not None:
-                    cpu += f", {run.instr_total:,.0f} instructions per request"
-                bad = (
-                    f", {run.errors} socket errors, {run.non_2xx} non-2xx"
-                    if (run.errors or run.non_2xx)
-                    else ""
-                )
                 print(
-                    f"[round {rnd + 1}/{args.rounds}] {name} {wl}: {run.rps:,.0f} req/s, "
-                    f"p99 {run.p99_ms:.2f} ms{cpu}{bad}",
+                    f"[round {rnd + 1}/{args.rounds}] {name} {wl}: {describe_run(run)}",
                     file=sys.stderr,
                 )
     for (name, mode), server in live.items():

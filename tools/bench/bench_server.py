@@ -262,6 +262,39 @@ def run_wrk(
     return result
 
 
+def load_run(
+    server: ServerProcess,
+    workload: Workload,
+    args: argparse.Namespace,
+    pin: str | None,
+    *,
+    warm_up: bool,
+) -> WrkResult:
+    """One measured wrk run as both load benches take it (``warm_up``: 1 s of load first)."""
+    if warm_up:
+        run_wrk(server, workload, duration=1, connections=args.connections, pin=pin)
+    return run_wrk(
+        server,
+        workload,
+        duration=args.duration,
+        connections=args.connections,
+        pin=pin,
+        perf=args.perf,
+    )
+
+
+def describe_run(run: WrkResult) -> str:
+    """The numbers of one run for the progress lines."""
+    text = f"{run.rps:,.0f} req/s, p99 {run.p99_ms:.2f} ms"
+    if run.cpu_use is not None:
+        text += f", server CPU {run.cpu_use:.0%}"
+    if run.instr_total is not None:
+        text += f", {run.instr_total:,.0f} instructions per request"
+    if run.errors or run.non_2xx:
+        text += f", {run.errors} socket errors, {run.non_2xx} non-2xx"
+    return text
+
+
 # --- idle keep-alive connections ---------------------------------------------------------
 
 _IDLE_REQUEST = b"GET /plaintext HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
@@ -356,16 +389,7 @@ def _load_rounds(
             for name in names:
                 server, workload, res = live[name], WORKLOADS[wl], results[name]
                 try:
-                    if rnd == 0:
-                        run_wrk(server, workload, duration=1, connections=args.connections, pin=pin)
-                    run = run_wrk(
-                        server,
-                        workload,
-                        duration=args.duration,
-                        connections=args.connections,
-                        pin=pin,
-                        perf=args.perf,
-                    )
+                    run = load_run(server, workload, args, pin, warm_up=rnd == 0)
                 except BenchError as exc:
                     res.problems.append(f"load runs stopped at {wl}: {exc}")
                     print(f"[{name}] FAILED: {exc}\n{server.stderr_tail()}", file=sys.stderr)
@@ -373,17 +397,8 @@ def _load_rounds(
                     live.pop(name).stop()
                     continue
                 res.samples.setdefault(wl, []).append(run)
-                cpu = "" if run.cpu_use is None else f", server CPU {run.cpu_use:.0%}"
-                if run.instr_total is not None:
-                    cpu += f", {run.instr_total:,.0f} instructions per request"
                 print(
-                    f"[round {rnd + 1}/{args.rounds}] {name} {wl}: {run.rps:,.0f} req/s, "
-                    f"p99 {run.p99_ms:.2f} ms{cpu}"
-                    + (
-                        f", {run.errors} socket errors, {run.non_2xx} non-2xx"
-                        if run.errors or run.non_2xx
-                        else ""
-                    ),
+                    f"[round {rnd + 1}/{args.rounds}] {name} {wl}: {describe_run(run)}",
                     file=sys.stderr,
                 )
     for name, server in live.items():

@@ -226,20 +226,18 @@ def _finish(
         ce = ce.lower()
         if ce in _COMPRESSIONS:
             compression = ce
-    head: RequestHead = _new(RequestHead)
-    head.method = method
-    head.target = target
-    head.version = version
-    head.headers = CIMultiDictProxy(md)
-    head._pairs = pairs
-    head._raw = None
-    head.should_close = should_close
-    head.upgrade = upgrade
-    head.chunked = chunked
-    head.content_length = content_length
-    head.compression = compression
-    head._url = None
-    return head
+    return new_request_head(
+        method,
+        target,
+        version,
+        CIMultiDictProxy(md),
+        pairs,
+        should_close,
+        upgrade,
+        chunked,
+        content_length,
+        compression,
+    )
 
 
 def parse_heads(

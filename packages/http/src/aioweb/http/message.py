@@ -172,7 +172,7 @@ def new_request_head(
     """The parser's constructor: positional, and ``raw_headers`` built on first access.
 
     ``pairs`` are the decoded fields exactly as in ``headers``, names and values latin-1.
-    :func:`aioweb.http._parser_head.parse_head` inlines this on its hot path: a slot
+    :func:`aioweb.http._parser_head.parse_heads` inlines this on its hot path: a slot
     added to :class:`RequestHead` must be set there too (a test checks every slot).
     """
     head: RequestHead = _new(RequestHead)
