@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import socket
+import ssl
+import threading
 import time
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import httpx
 import pytest
+import trustme
 
-from aioweb.app import Application, AppRunner, Request, TCPSite
+from aioweb.app import Application, AppRunner, Request, TCPSite, UnixSite
 from aioweb.server import Response
 
 
@@ -127,6 +132,107 @@ async def test_no_new_connections_once_cleanup_started() -> None:
             await connect_and_close(port)
         await cleanup
         assert (await pending).text == "done"
+
+
+def hello_app() -> Application:
+    app = Application()
+
+    async def hello(request: Request) -> Response:
+        return Response(text="answered")
+
+    app.router.add_get("/", hello)
+    return app
+
+
+def read_to_end(sock: socket.socket) -> bytes:
+    received = b""
+    while chunk := sock.recv(65536):
+        received += chunk
+    return received
+
+
+def assert_answered(received: bytes) -> None:
+    head, _, body = received.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 200 OK\r\n"), received
+    assert body == b"answered"
+
+
+async def answered_after_stop(kind: str, ticks: int, tmp_path: Path) -> bytes:
+    """Connect and send before the server's loop runs, stop the runner ``ticks`` later."""
+    runner = AppRunner(hello_app(), shutdown_timeout=5.0)
+    await runner.setup()
+    address: str | tuple[str, int]
+    if kind == "tcp":
+        tcp = TCPSite(runner, "127.0.0.1", 0)
+        await tcp.start()
+        address, family = ("127.0.0.1", tcp.port), socket.AF_INET
+    else:
+        address, family = str(tmp_path / "s.sock"), socket.AF_UNIX
+        await UnixSite(runner, address).start()
+    # A blocking client: the kernel completes the connection and buffers the request
+    # without the server's loop running, so the count of ticks is exact.
+    with socket.socket(family, socket.SOCK_STREAM) as client:
+        client.settimeout(5.0)
+        client.connect(address)
+        client.sendall(b"GET / HTTP/1.1\r\nHost: test\r\n\r\n")
+        for _ in range(ticks):
+            await asyncio.sleep(0)
+        await runner.cleanup()
+        # The server is gone: whatever it sent is in the client's receive buffer.
+        return read_to_end(client)
+
+
+@pytest.mark.parametrize("ticks", range(6))
+@pytest.mark.parametrize("kind", ["tcp", "unix"])
+async def test_connection_completed_as_the_site_stops_is_answered(
+    kind: str, ticks: int, tmp_path: Path
+) -> None:
+    """A connection the kernel completed just before the runner stops gets its answer.
+
+    Each count of ticks lands in one window that used to lose the client: 0, still
+    in the accept queue (reset when the listener closed); 1, accepted but its
+    transport not made yet (asyncio drops it if the server closes then, CPython
+    gh-109564); 2, its ``connection_made`` not run yet (the graceful shutdown did not
+    know it); later, its request already started.
+    """
+    assert_answered(await answered_after_stop(kind, ticks, tmp_path))
+
+
+def test_connection_completed_as_the_site_stops_is_answered_on_uvloop(tmp_path: Path) -> None:
+    """The same on uvloop, which accepts differently (only the queued case is at risk)."""
+    uvloop = pytest.importorskip("uvloop", reason="the optional uvloop extra is not installed")
+    for ticks in range(4):
+        with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+            assert_answered(runner.run(answered_after_stop("tcp", ticks, tmp_path)))
+
+
+async def test_tls_connection_queued_as_the_site_stops_is_answered() -> None:
+    """A TLS client still in the accept queue when the runner stops: handshake, answer."""
+    ca = trustme.CA()
+    server_ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert("127.0.0.1").configure_cert(server_ctx)
+    client_ctx = ssl.create_default_context()
+    ca.configure_trust(client_ctx)
+    runner = AppRunner(hello_app(), shutdown_timeout=5.0)
+    await runner.setup()
+    site = TCPSite(runner, "127.0.0.1", 0, ssl_context=server_ctx)
+    await site.start()
+    connected = threading.Event()
+
+    def client() -> bytes:
+        # The handshake needs the server's loop: only the TCP connection is made
+        # before the runner stops, then the rest happens in this thread.
+        with socket.create_connection(("127.0.0.1", site.port), timeout=5.0) as raw:
+            connected.set()
+            with client_ctx.wrap_socket(raw, server_hostname="127.0.0.1") as tls:
+                tls.sendall(b"GET / HTTP/1.1\r\nHost: test\r\n\r\n")
+                return read_to_end(tls)
+
+    answer = asyncio.get_running_loop().run_in_executor(None, client)  # starts now
+    # Blocks the loop on purpose: the connection stays queued, never accepted by it.
+    assert connected.wait(5.0)
+    await runner.cleanup()
+    assert_answered(await asyncio.wait_for(answer, 5.0))
 
 
 def tagging_application_class() -> type[Application]:

@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 from yarl import URL
 
+from ._listener import close_listener
+
 if TYPE_CHECKING:
     from ._runners import BaseRunner
 
@@ -47,12 +49,21 @@ class BaseSite(ABC):
         self._runner._reg_site(self)
 
     async def stop(self) -> None:
-        """Stop accepting connections (open ones are the runner's to close)."""
+        """Stop accepting connections (open ones are the runner's to close).
+
+        Connections the kernel had completed by then, accepted by the loop or still
+        queued, become connections of the server like any other: none is reset.
+        """
         self._runner._check_site(self)
         if self._server is not None:
-            # close() only: wait_closed() would wait for the connections, which the
-            # runner closes gracefully afterwards.
-            self._server.close()
+            # No wait_closed(): it would wait for the connections, which the runner
+            # closes gracefully afterwards.
+            await close_listener(
+                self._server,
+                self._web_server(),
+                ssl_context=self._ssl_context,
+                backlog=self._backlog,
+            )
         self._runner._unreg_site(self)
 
     def _web_server(self) -> Any:

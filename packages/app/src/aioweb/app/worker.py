@@ -44,8 +44,6 @@ __all__ = ["GunicornUVLoopWebWorker", "GunicornWebWorker"]
 # access logger does not speak); seeing it means "not configured": use aioweb's.
 _GUNICORN_DEFAULT_FORMAT = '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s"'
 _GUNICORN_STYLE = re.compile(r"%\([^)]+\)")
-# Seconds between closing the listener and closing idle connections on a graceful stop.
-_ACCEPT_GRACE = 0.25
 
 
 class GunicornWebWorker(base.Worker):  # type: ignore[misc]  # gunicorn is untyped
@@ -130,22 +128,14 @@ class GunicornWebWorker(base.Worker):  # type: ignore[misc]  # gunicorn is untyp
             pass
         heartbeat = self.loop.create_task(self._heartbeat())
         try:
-            await self._stop(runner)
+            # Sites stop without dropping connections the kernel had completed, and the
+            # server gives those that sent nothing yet a moment to deliver their request:
+            # nothing a client sent to a live worker is lost, as with gunicorn's workers.
+            await runner.cleanup()
         finally:
             heartbeat.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await heartbeat
-
-    async def _stop(self, runner: AppRunner) -> None:
-        for site in list(runner.sites):
-            await site.stop()
-        # Connections accepted just before the listener closed may not have delivered
-        # (or the loop not yet read) their first request: closing them now as idle would
-        # drop a request that a client sent to a live worker, which gunicorn's sync
-        # workers never do. This comes out of the 5 % of graceful_timeout that the
-        # runner's shutdown_timeout leaves.
-        await asyncio.sleep(min(_ACCEPT_GRACE, self.cfg.graceful_timeout * 0.05))
-        await runner.cleanup()
 
     async def _heartbeat(self) -> None:
         # While requests in flight finish: without it the arbiter kills a worker whose
