@@ -12,7 +12,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-import trustme
 
 from aioweb.app import Application, AppRunner, Request, TCPSite, UnixSite
 from aioweb.server import Response
@@ -206,13 +205,11 @@ def test_connection_completed_as_the_site_stops_is_answered_on_uvloop(tmp_path: 
             assert_answered(runner.run(answered_after_stop("tcp", ticks, tmp_path)))
 
 
-async def test_tls_connection_queued_as_the_site_stops_is_answered() -> None:
+async def test_tls_connection_queued_as_the_site_stops_is_answered(
+    tls_contexts: tuple[ssl.SSLContext, ssl.SSLContext],
+) -> None:
     """A TLS client still in the accept queue when the runner stops: handshake, answer."""
-    ca = trustme.CA()
-    server_ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    ca.issue_cert("127.0.0.1").configure_cert(server_ctx)
-    client_ctx = ssl.create_default_context()
-    ca.configure_trust(client_ctx)
+    server_ctx, client_ctx = tls_contexts
     runner = AppRunner(hello_app(), shutdown_timeout=5.0)
     await runner.setup()
     site = TCPSite(runner, "127.0.0.1", 0, ssl_context=server_ctx)

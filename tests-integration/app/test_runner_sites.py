@@ -11,7 +11,6 @@ from pathlib import Path
 import aiohttp
 import httpx
 import pytest
-import trustme
 
 from aioweb.app import (
     Application,
@@ -182,12 +181,10 @@ async def test_server_runner_serves_low_level_handler() -> None:
         await runner.cleanup()
 
 
-async def test_tls_site_with_trustme_certificate() -> None:
-    ca = trustme.CA()
-    server_ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    ca.issue_cert("127.0.0.1").configure_cert(server_ctx)
-    client_ctx = ssl.create_default_context()
-    ca.configure_trust(client_ctx)
+async def test_tls_site_with_trustme_certificate(
+    tls_contexts: tuple[ssl.SSLContext, ssl.SSLContext],
+) -> None:
+    server_ctx, client_ctx = tls_contexts
     runner = AppRunner(make_app())
     await runner.setup()
     try:
