@@ -147,6 +147,66 @@ async def test_generic_exception_plain_500_body(serve, web, quiet_server_logs):
     assert resp.text.startswith("500 Internal Server Error")
 
 
+async def test_production_500_pages_are_aiohttps(serve, web, quiet_server_logs):
+    """The exact pages: plain text for API clients, HTML for browsers, nothing leaked."""
+
+    async def handler(request):
+        if request.path == "/none":
+            return None  # a forgotten return statement
+        raise ValueError(SECRET)
+
+    srv = await serve(handler)
+    async with httpx.AsyncClient(timeout=10) as client:
+        plain = await client.get(srv.url)
+        page = await client.get(srv.url, headers={"Accept": "text/html,*/*;q=0.8"})
+        forgotten = await client.get(srv.url + "/none", headers={"Accept": "text/html"})
+    assert plain.status_code == page.status_code == forgotten.status_code == 500
+    assert plain.headers["content-type"] == "text/plain; charset=utf-8"
+    assert plain.text == "500 Internal Server Error\n\nServer got itself in trouble"
+    assert page.headers["content-type"] == "text/html; charset=utf-8"
+    assert page.text == (
+        "<html><head><title>500 Internal Server Error</title></head><body>\n"
+        "<h1>500 Internal Server Error</h1>\nServer got itself in trouble\n</body></html>\n"
+    )
+    # A handler result that is no response is the server's HTTPInternalServerError.
+    assert forgotten.headers["content-type"] == "text/plain; charset=utf-8"
+    assert forgotten.text == "500: Internal Server Error"
+    await srv.alive()
+
+
+@pytest.mark.aioweb_only(reason="aiohttp sends the handler's Transfer-Encoding with Content-Length")
+async def test_handler_transfer_encoding_never_goes_out_with_a_length(serve, web):
+    """A Transfer-Encoding set by a handler on a response of known length is dropped.
+
+    Sent beside Content-Length, it would make every recipient that follows RFC 9112
+    6.3 read the body as chunks: httpx (h11) would fail on the first response or
+    misread the second one on the same connection.
+    """
+
+    async def handler(request):
+        if request.path == "/stream":
+            resp = web.StreamResponse(headers={"Transfer-Encoding": "chunked"})
+            resp.content_length = 5
+            await resp.prepare(request)
+            await resp.write(b"hello")
+            await resp.write_eof()
+            return resp
+        if request.path == "/raise":
+            raise web.HTTPNotFound(headers={"Transfer-Encoding": "chunked"})
+        return web.Response(text="hello", headers={"Transfer-Encoding": "chunked"})
+
+    srv = await serve(handler)
+    async with httpx.AsyncClient(timeout=10) as client:  # one kept-alive connection
+        for method in ("GET", "HEAD", "GET"):
+            for path in ("/", "/stream", "/raise"):
+                resp = await client.request(method, srv.url + path)
+                assert "transfer-encoding" not in resp.headers
+                expected = b"404: Not Found" if path == "/raise" else b"hello"
+                assert resp.headers["content-length"] == str(len(expected))
+                assert resp.content == (expected if method == "GET" else b"")
+    await srv.alive()
+
+
 async def test_debug_shows_traceback(serve, web, quiet_server_logs):
     async def handler(request):
         raise RuntimeError(SECRET)

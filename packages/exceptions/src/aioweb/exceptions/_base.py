@@ -122,13 +122,19 @@ class HTTPException(Exception):
         self._body: bytes | None = None
 
         if text is None and body is None and not self.empty_body:
-            text = f"{status}: {reason}"
-        if text is not None:
+            # The default page goes through the text setter, which relabels
+            # application/octet-stream as text/plain (aiohttp does the same).
+            if content_type is not None:
+                real_headers[_CONTENT_TYPE] = content_type
+            self.text = f"{status}: {reason}"
+        elif text is not None:
             if not isinstance(text, str):
                 raise TypeError(f"text must be str, not {type(text).__name__}")
-            if _CONTENT_TYPE not in real_headers:
-                real_headers[_CONTENT_TYPE] = content_type or "text/plain"
-            self.text = text
+            if _CONTENT_TYPE in real_headers:
+                self.text = text
+            else:  # the caller's content_type is kept as given, as in aiohttp
+                real_headers[_CONTENT_TYPE] = f"{content_type or 'text/plain'}; charset=utf-8"
+                self._body = text.encode()
         else:
             if content_type is not None:
                 real_headers[_CONTENT_TYPE] = content_type

@@ -10,9 +10,10 @@ import html as html_lib
 import logging
 import traceback
 import warnings
+from http import HTTPStatus
 from typing import TYPE_CHECKING, Final
 
-from aioweb.exceptions import HTTPException
+from aioweb.exceptions import HTTPException, HTTPInternalServerError
 from aioweb.http.errors import HttpProcessingError
 
 from .response import SERVER_SOFTWARE, Response
@@ -47,30 +48,37 @@ def server_error_response(
     debug: bool = False,
     html: bool = False,
 ) -> Response:
-    """A plain-text error page; with ``debug`` it shows the traceback of ``exc``.
+    """The error page of a failed request: a title, then what happened.
 
-    With ``debug`` and ``html`` (the client accepts ``text/html``) the page is HTML with
-    the traceback escaped.
+    What happened is the traceback of ``exc`` with ``debug``, else, for a 500, the
+    standard description of the status (the page aiohttp serves). ``html`` (the
+    client accepts ``text/html``) makes it an HTML page, the traceback escaped.
     """
     from aioweb.http.serializer import reason_phrase
 
-    reason = reason_phrase(status) or "Error"
-    text = f"{status} {reason}\n"
+    title = f"{status} {reason_phrase(status) or 'Error'}"
     if debug and exc is not None:
-        trace = "".join(traceback.format_exception(exc))
-        if html:
-            title = html_lib.escape(f"{status} {reason}")
-            page = (
-                f"<html><head><title>{title}</title></head><body><h1>{title}</h1>"
-                f"<pre>{html_lib.escape(trace)}</pre></body></html>\n"
-            )
-            resp = Response(status=status, text=page, content_type="text/html")
-            resp.force_close()
-            return resp
-        text += "\n" + trace
-    resp = Response(status=status, text=text)
+        detail: str | None = "".join(traceback.format_exception(exc))
+    else:
+        detail = _DESCRIPTIONS.get(status)
+    if html:
+        if debug and detail is not None:
+            detail = f"<h2>Traceback:</h2>\n<pre>{html_lib.escape(detail)}</pre>"
+        title = html_lib.escape(title)
+        page = (
+            f"<html><head><title>{title}</title></head><body>\n<h1>{title}</h1>\n"
+            f"{detail or ''}\n</body></html>\n"
+        )
+        resp = Response(status=status, text=page, content_type="text/html")
+    else:
+        text = f"{title}\n\n{detail}" if detail else f"{title}\n"
+        resp = Response(status=status, text=text)
     resp.force_close()
     return resp
+
+
+# The stdlib's one-line descriptions, for the statuses whose page shows one.
+_DESCRIPTIONS: Final = {500: HTTPStatus.INTERNAL_SERVER_ERROR.description}
 
 
 def raw_error_page(status: int, detail: str | None = None) -> bytes:
@@ -118,7 +126,7 @@ def handler_error_response(
     if isinstance(exc, ConnectionError) and client_gone:
         raise exc
     server_logger.exception("Error handling request", exc_info=exc)
-    html = debug and "text/html" in request.headers.get("Accept", "")
+    html = "text/html" in request.headers.get("Accept", "")
     return server_error_response(500, exc=exc, debug=debug, html=html)
 
 
@@ -135,4 +143,4 @@ def not_a_response(result: object) -> StreamResponse:
         "Request handler returned %s, not a response (missing return statement?)",
         type(result).__name__,
     )
-    return server_error_response(500)
+    return exception_response(HTTPInternalServerError())

@@ -449,9 +449,9 @@ class StreamResponse(MutableMapping[str | ResponseKey[Any], Any]):
             self._start_compression(request, writer)
 
         if no_body:
+            # Also on a 304, where a length could only repeat the 200's: aiohttp drops it.
             headers.pop(TRANSFER_ENCODING, None)
-            if status != 304:
-                headers.pop(CONTENT_LENGTH, None)
+            headers.pop(CONTENT_LENGTH, None)
         elif self._chunked:
             if version < (1, 1):
                 raise RuntimeError(
@@ -461,16 +461,22 @@ class StreamResponse(MutableMapping[str | ResponseKey[Any], Any]):
             headers[TRANSFER_ENCODING] = "chunked"
             if not is_head:
                 writer.enable_chunking()
-        elif CONTENT_LENGTH not in headers:
-            if version >= (1, 1):
-                self._chunked = True
-                headers[TRANSFER_ENCODING] = "chunked"
-                if not is_head:
-                    writer.enable_chunking()
-            else:
-                # HTTP/1.0 without a length: the body ends when the connection does.
-                keep_alive = False
-        if not no_body and CONTENT_TYPE not in headers:
+        elif CONTENT_LENGTH in headers:
+            # The length frames the body. A Transfer-Encoding the handler set must not
+            # go out with it (RFC 9112 6.2): a recipient would read the body as chunks.
+            if TRANSFER_ENCODING in headers:
+                del headers[TRANSFER_ENCODING]
+        elif version >= (1, 1):
+            self._chunked = True
+            headers[TRANSFER_ENCODING] = "chunked"
+            if not is_head:
+                writer.enable_chunking()
+        else:
+            # HTTP/1.0 without a length: the body ends when the connection does.
+            headers.pop(TRANSFER_ENCODING, None)
+            keep_alive = False
+        if not no_body and CONTENT_TYPE not in headers and headers.get(CONTENT_LENGTH) != "0":
+            # No content, no type (as aiohttp): only a body gets application/octet-stream.
             headers[CONTENT_TYPE] = DEFAULT_CONTENT_TYPE
         if DATE not in headers:
             headers[DATE] = http_date()

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from multidict import CIMultiDict
 
-from ._helpers import DEFAULT_CONTENT_TYPE, ResponseKey, split_content_type
+from ._helpers import DEFAULT_CONTENT_TYPE, ResponseKey
 from ._stream_response import (
     CONTENT_ENCODING,
     CONTENT_LENGTH,
@@ -101,16 +101,12 @@ class Response(StreamResponse):
                 charset = charset or "utf-8"
                 real_headers[CONTENT_TYPE] = f"{content_type or 'text/plain'}; charset={charset}"
                 body = text.encode(charset)
-            else:
-                body = text.encode(
-                    split_content_type(real_headers[CONTENT_TYPE])[1].get("charset", "utf-8")
-                )
+                text = None
         elif content_type is not None:
             if charset is not None:
                 content_type += f"; charset={charset}"
             real_headers[CONTENT_TYPE] = content_type
-        elif charset is not None and not has_type:
-            real_headers[CONTENT_TYPE] = f"text/plain; charset={charset}"
+        # A charset alone, for bytes, says nothing: aiohttp ignores it too.
         if self._plain_base:
             # StreamResponse.__init__, without the call: a Response is made per request.
             self._headers = real_headers
@@ -119,6 +115,11 @@ class Response(StreamResponse):
             super().__init__(status=status, reason=reason, _real_headers=real_headers)
         if type(body) is bytes:
             self._body = body
+        elif text is not None:
+            # Text under the caller's Content-Type header: the text setter gives it
+            # a charset (and a text type for octet-stream), as aiohttp does.
+            self._body = None
+            self.text = text
         else:
             self.body = body
         if zlib_executor_size is not None:
