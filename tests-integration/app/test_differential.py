@@ -144,6 +144,47 @@ def build_app(web: ModuleType) -> Any:
     domain = web.Application()
     domain.router.add_get("/domain", echo)
     app.add_domain("*.example.com", domain)
+    app.add_subapp("/mw/", middleware_app(web, echo))
+    return app
+
+
+def middleware_app(web: ModuleType, echo: Any) -> Any:
+    """A sub-application whose middlewares raise, catch and rewrite, driven by the query."""
+
+    @web.middleware
+    async def catcher(request: Any, handler: Any) -> Any:
+        try:
+            return await handler(request)
+        except web.HTTPException as exc:
+            if "catch" not in request.query:
+                raise
+            return web.Response(text=f"caught {exc.status} {exc.reason}", status=exc.status)
+
+    @web.middleware
+    async def raiser(request: Any, handler: Any) -> Any:
+        name = request.query.get("before")
+        if name:
+            raise getattr(web, name)()
+        response = await handler(request)
+        name = request.query.get("after")
+        if name:
+            raise getattr(web, name)()
+        response.headers["X-Inner"] = request.match_info.route.name or "-"
+        return response
+
+    async def boom(request: Any) -> Any:
+        raise ValueError("boom")
+
+    async def url(request: Any) -> Any:
+        parts = {"name": request.query.get("n", "a"), "rest": request.query.get("r", "b")}
+        built = request.app.router["items"].url_for(**parts)
+        return web.Response(text=str(built.with_query(request.query.get("q", ""))))
+
+    app = web.Application(middlewares=[catcher, raiser])
+    app.router.add_get("/ok", echo, name="ok")
+    app.router.add_get("/boom", boom)
+    app.router.add_get("/url", url)
+    app.router.add_get("/items/{name}/{rest:.*}", echo, name="items")
     return app
 
 
@@ -424,6 +465,10 @@ def targets(draw: st.DrawFn) -> str:
             st.just("/form"),
             st.just("/compress"),
             st.just("/domain"),
+            st.tuples(
+                st.sampled_from(["ok", "boom", "nope", "url", "items/a/b"]),
+                st.lists(st.sampled_from(MIDDLEWARE_QUERY), max_size=3),
+            ).map(lambda t: f"/mw/{t[0]}?" + "&".join(t[1])),
             st.sampled_from(
                 [
                     "/cookie?name=a&value=b",
@@ -443,6 +488,18 @@ def targets(draw: st.DrawFn) -> str:
     return path
 
 
+MIDDLEWARE_QUERY = [
+    "catch",
+    "before=HTTPForbidden",
+    "before=HTTPNoContent",
+    "after=HTTPConflict",
+    "after=HTTPNotModified",
+    "n=%C3%A9%20x",
+    "n=a/b",
+    "r=c/d%2Fe",
+    "r=%25",
+    "q=a%3Db%26c",
+]
 CONTENT_TYPES = st.sampled_from(
     [
         None,
