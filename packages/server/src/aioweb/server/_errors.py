@@ -1,7 +1,8 @@
 """Error responses: from HTTP exceptions, for handler failures, for protocol errors.
 
-Pages are short plain text and reveal nothing about the server; a traceback is
-included only when the server runs with ``debug=True``.
+Pages are short (plain text, or HTML for clients that accept it), the same as
+aiohttp's, and reveal nothing about the server; a traceback is included only when
+the server runs with ``debug=True``.
 """
 
 from __future__ import annotations
