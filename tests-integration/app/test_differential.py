@@ -73,6 +73,14 @@ def build_app(web: ModuleType) -> Any:
                 "if_modified_since": str(request.if_modified_since),
                 "if_none_match": _etags(request.if_none_match),
                 "forwarded": [dict(item) for item in request.forwarded],
+                "if_match": _etags(request.if_match),
+                "if_unmodified_since": str(request.if_unmodified_since),
+                "if_range": str(request.if_range),
+                "raw_headers": [
+                    [name.decode("latin-1"), value.decode("latin-1")]
+                    for name, value in request.raw_headers
+                    if name.lower() != b"host"  # the ports differ
+                ],
             }
         )
 
@@ -269,6 +277,15 @@ async def follow_recipe(web: ModuleType, request: Any, recipe: dict[str, Any]) -
         response.etag = recipe["etag"]
     if recipe["last_modified"] is not None:
         response.last_modified = recipe["last_modified"]
+    if recipe["cookie"] is not None:
+        response.set_cookie("c", "v w", **recipe["cookie"])
+        response.del_cookie("gone", path="/x")
+    if recipe["later_status"] is not None:
+        response.set_status(recipe["later_status"], recipe["reason"])
+    if recipe["later_text"] is not None and kind == "response":
+        response.text = recipe["later_text"]
+    if recipe["force_close"]:
+        response.force_close()
     if kind == "stream":
         await response.prepare(request)
         await response.write(recipe["text"].encode())
@@ -519,6 +536,10 @@ COOKIES = st.sampled_from(
     [None, "a=1", "a=1; b=2", 'a="quoted value"', "a=1;;b=2", "a=%20x", "noequals", "a=1; a=2"]
 )
 OPTIONAL_HEADERS = {
+    "If-Match": st.sampled_from(['"abc"', 'W/"abc"', "*", '"a", "b"', "junk"]),
+    "If-Unmodified-Since": st.sampled_from(["Sun, 06 Nov 1994 08:49:37 GMT", "nope"]),
+    "If-Range": st.sampled_from(['"abc"', "Sun, 06 Nov 1994 08:49:37 GMT", "x"]),
+    "X-Dup": st.sampled_from(["1", "1, 2", " padded "]),
     "Range": st.sampled_from(
         ["bytes=0-9", "bytes=5-", "bytes=-3", "bytes=9-2", "bytes=a-b", "items=0-1", "bytes=0-1,3"]
     ),
@@ -639,6 +660,20 @@ RECIPE = st.fixed_dictionaries(
             ]
         ),
         "location": st.sampled_from(["/there", "http://example.com/x y", "", "//evil"]),
+        "cookie": st.sampled_from(
+            [
+                None,
+                {},
+                {"max_age": 0, "httponly": True},
+                {"expires": "Thu, 01 Jan 2037 00:00:00 GMT", "domain": ".example.com"},
+                {"secure": True, "samesite": "Strict", "path": "/a b"},
+                # Not partitioned=True: aiohttp raises on Python < 3.14, aioweb sets
+                # it everywhere (docs/forms-and-multipart.md).
+            ]
+        ),
+        "later_status": st.sampled_from([None, 201, 404, 299]),
+        "later_text": st.sampled_from([None, "", "later é"]),
+        "force_close": st.booleans(),
     }
 ).map(lambda r: r if r["text"] is not None or r["kind"] == "raise" else {**r, "text": ""})
 
