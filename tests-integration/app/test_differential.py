@@ -539,7 +539,7 @@ OPTIONAL_HEADERS = {
     "If-Match": st.sampled_from(['"abc"', 'W/"abc"', "*", '"a", "b"', "junk"]),
     "If-Unmodified-Since": st.sampled_from(["Sun, 06 Nov 1994 08:49:37 GMT", "nope"]),
     "If-Range": st.sampled_from(['"abc"', "Sun, 06 Nov 1994 08:49:37 GMT", "x"]),
-    "X-Dup": st.sampled_from(["1", "1, 2", " padded "]),
+    "X-Dup": st.sampled_from(["1", "1, 2", " padded ", "café €"]),
     "Range": st.sampled_from(
         ["bytes=0-9", "bytes=5-", "bytes=-3", "bytes=9-2", "bytes=a-b", "items=0-1", "bytes=0-1,3"]
     ),
@@ -624,6 +624,7 @@ RECIPE = st.fixed_dictionaries(
             st.sampled_from(
                 [
                     ("X-A", "1"),
+                    ("X-Name", "résumé €.pdf"),
                     ("Content-Type", "text/csv"),
                     ("Set-Cookie", "a=b"),
                     ("Cache-Control", "no-cache"),

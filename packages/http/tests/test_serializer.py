@@ -86,7 +86,8 @@ def test_build_head_keeps_order_case_and_duplicates() -> None:
 
 def test_build_head_allows_htab_obs_text_and_empty_value() -> None:
     head = build_head(200, "A\tB\xe9", [("X", "a\tb"), ("Y", "caf\xe9"), ("Z", "")])
-    assert head == b"HTTP/1.1 200 A\tB\xe9\r\nX: a\tb\r\nY: caf\xe9\r\nZ: \r\n\r\n"
+    # reason phrases are latin-1, header values UTF-8 (as aiohttp writes them)
+    assert head == b"HTTP/1.1 200 A\tB\xe9\r\nX: a\tb\r\nY: caf\xc3\xa9\r\nZ: \r\n\r\n"
 
 
 def test_build_head_all_token_chars_in_name() -> None:
@@ -174,9 +175,13 @@ def test_bad_field_from_spent_iterator_still_rejected() -> None:
         build_head(200, None, fields())
 
 
-def test_non_latin1_value_is_value_error() -> None:
-    with pytest.raises(ValueError, match="latin-1"):
-        build_head(200, None, [("Content-Disposition", 'attachment; filename="\u2603.txt"')])
+def test_header_values_are_utf8_surrogates_give_back_their_bytes() -> None:
+    head = build_head(200, None, [("Content-Disposition", 'attachment; filename="\u2603.txt"')])
+    assert head.endswith(b'filename="\xe2\x98\x83.txt"\r\n\r\n')
+    # what the parser made of bytes that are not UTF-8 goes out as those bytes
+    assert build_head(200, None, [("X", "a\udcff")]).endswith(b"X: a\xff\r\n\r\n")
+    with pytest.raises(ValueError, match="cannot be encoded"):
+        build_head(200, None, [("X", "a\ud800")])  # a lone surrogate of no byte
     with pytest.raises(ValueError, match="latin-1"):
         build_head(200, "\u2603", [])
 
@@ -284,7 +289,7 @@ def test_chunked_trailers() -> None:
 
 
 @pytest.mark.parametrize(
-    "trailer", [("X", "a\r\nb"), ("X Y", "1"), ("", "1"), ("X", "\x00"), ("X", "\u2603")]
+    "trailer", [("X", "a\r\nb"), ("X Y", "1"), ("", "1"), ("X", "\x00"), ("X", "\ud800")]
 )
 def test_chunked_trailer_injection_rejected(trailer: tuple[str, str]) -> None:
     enc = ChunkedEncoder()
@@ -354,7 +359,7 @@ _values = st.text(
 @given(st.lists(st.tuples(_names, _values), max_size=10))
 def test_valid_fields_serialise_exactly(fields: list[tuple[str, str]]) -> None:
     head = build_head(200, None, fields)
-    lines = head.decode("latin-1").split("\r\n")
+    lines = head.decode("utf-8", "surrogateescape").split("\r\n")
     assert lines[0] == "HTTP/1.1 200 OK"
     assert lines[-2:] == ["", ""]
     assert [tuple(line.split(": ", 1)) for line in lines[1:-2]] == fields

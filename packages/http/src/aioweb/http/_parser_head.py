@@ -175,6 +175,8 @@ def parse_head(text: str, start: int, end: int, limits: HeadLimits) -> RequestHe
     if (pairs and not pairs[-1][0]) or len(pairs) > limits.max_headers:
         # a line _FIELDS refused (it swallowed the rest), or too many
         pairs = _fields_slow(text, m.end(), end, limits)
+    if not text.isascii():  # O(1): CPython knows whether a str is ASCII
+        pairs = utf8_values(pairs)
     if not pairs:
         return new_request_head(
             method,
@@ -192,6 +194,22 @@ def parse_head(text: str, start: int, end: int, limits: HeadLimits) -> RequestHe
     if len(md.getall(_HOST, ())) > 1:
         raise InvalidHeader("duplicate Host header")
     return _finish(method, target, version, pairs, md, limits)
+
+
+def utf8_values(pairs: Pairs) -> Pairs:
+    """The pairs with their values read as UTF-8, as aiohttp reads them.
+
+    The head is decoded as latin-1 to be matched; a value with bytes over 0x7F is
+    re-read as UTF-8, and bytes that are not UTF-8 become lone surrogates
+    (``surrogateescape``), so ``value.encode("utf-8", "surrogateescape")`` gives back
+    the bytes sent. Names are tokens: ASCII.
+    """
+    return [
+        (name, value)
+        if value.isascii()
+        else (name, value.encode("latin-1").decode("utf-8", "surrogateescape"))
+        for name, value in pairs
+    ]
 
 
 def _finish(
@@ -300,6 +318,8 @@ def parse_heads(
         if pairs:
             if len(pairs) > limits.max_headers:
                 return pos
+            if not text.isascii():  # O(1): CPython knows whether a str is ASCII
+                pairs = utf8_values(pairs)
             md = CIMultiDict(pairs)
             if len(md.getall(_HOST, ())) > 1:
                 return pos

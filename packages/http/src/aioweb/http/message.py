@@ -128,9 +128,10 @@ class RequestHead:
         """The header fields as ``(name, value)`` bytes pairs, in wire order."""
         raw = self._raw
         if raw is None:
-            # latin-1 maps every byte to one code point and back: this is lossless
+            # names are ASCII; values were read as UTF-8 with surrogateescape: lossless
             raw = self._raw = tuple(
-                (name.encode("latin-1"), value.encode("latin-1")) for name, value in self._pairs
+                (name.encode("latin-1"), value.encode("utf-8", "surrogateescape"))
+                for name, value in self._pairs
             )
         return raw
 
@@ -171,7 +172,8 @@ def new_request_head(
 ) -> RequestHead:
     """The parser's constructor: positional, and ``raw_headers`` built on first access.
 
-    ``pairs`` are the decoded fields exactly as in ``headers``, names and values latin-1.
+    ``pairs`` are the decoded fields exactly as in ``headers`` (values read as UTF-8,
+    undecodable bytes as surrogates).
     :func:`aioweb.http._parser_head.parse_heads` inlines this on its hot path: a slot
     added to :class:`RequestHead` must be set there too (a test checks every slot).
     """

@@ -529,7 +529,7 @@ class RequestParser:
         name = bname.decode("ascii")
         if name.lower() in FORBIDDEN_TRAILERS:
             raise InvalidHeader("field not allowed in trailers")
-        self._trailers.append((name, bvalue.decode("latin-1")))
+        self._trailers.append((name, bvalue.decode("utf-8", "surrogateescape")))
 
 
 def _bare_cr_or_lf(data: bytes | bytearray, i: int, end: int) -> bool:

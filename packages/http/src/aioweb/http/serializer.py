@@ -5,11 +5,12 @@ a value or reason phrase must hold no control character other than HTAB: a CR or
 that reached the wire would let whoever controls the value forge a second response
 (response splitting, CVE-2026-34519/-34520).
 
-Text is encoded as ISO-8859-1 (latin-1), so every character maps to exactly one byte
-and a header value read by the parser (which decodes latin-1) is sent back unchanged.
-A character above U+00FF cannot be sent that way and raises :class:`ValueError`; encode
-such values first (RFC 8187 ``filename*=UTF-8''...``, percent-encoding, or
-``value.encode().decode("latin-1")`` to send raw UTF-8 bytes).
+Header values are encoded as UTF-8, as aiohttp encodes them, with ``surrogateescape``:
+a value read by the parser (which reads values as UTF-8 and keeps other bytes as lone
+surrogates) is sent back as the very bytes that came in. Other lone surrogates cannot
+be encoded and raise :class:`ValueError`. Reason phrases are ISO-8859-1 (latin-1).
+Non-ASCII header values are legal octets but many recipients misread them: prefer
+RFC 8187 (``filename*=UTF-8''...``) or percent-encoding where a standard offers one.
 """
 
 from __future__ import annotations
@@ -113,24 +114,25 @@ def _field_error(fields: Iterable[tuple[str, str]], what: str) -> ValueError:
         if not isinstance(value, str) or not is_valid_field_value(value):
             return ValueError(f"invalid character in {what} {name!r} value {value!r}")
         try:
-            value.encode("latin-1")
+            value.encode("utf-8", "surrogateescape")
         except UnicodeEncodeError:
-            return ValueError(f"{what} {name!r} value {value!r} is not latin-1")
+            return ValueError(f"{what} {name!r} value {value!r} cannot be encoded")
     return ValueError(f"invalid {what} section")
 
 
 def _field_line(name: str, value: str) -> bytes:
-    """``name: value CRLF`` as latin-1 bytes; ValueError or TypeError if not a valid field."""
+    """``name: value CRLF`` as bytes; ValueError or TypeError if not a valid field."""
     if name not in _TOKEN_NAMES:
         _new_name(name)
-    line = (name + ": " + value + "\r\n").encode("latin-1")
+    # UTF-8 bytes of non-ASCII text are all over 0x7F: no control byte can come of them
+    line = (name + ": " + value + "\r\n").encode("utf-8", "surrogateescape")
     if len(line.translate(None, _CONTROL_BYTES)) != len(line) - 2:
         raise ValueError("control character in field value")
     return line
 
 
 def _serialize_fields(fields: Iterable[tuple[str, str]], what: str) -> bytes:
-    """``name: value CRLF`` for each field, validated, as latin-1 bytes."""
+    """``name: value CRLF`` for each field, validated, as bytes (values UTF-8)."""
     lines = _LINES
     out: list[bytes] = []
     try:
@@ -146,7 +148,7 @@ def _serialize_fields(fields: Iterable[tuple[str, str]], what: str) -> bytes:
                     lines.clear()
                 lines[pair] = line
             out.append(line)
-    except (TypeError, ValueError):  # not a token, not a str, not a pair, not latin-1
+    except (TypeError, ValueError):  # not a token, not a str, not a pair, not encodable
         raise _field_error(fields, what) from None
     return b"".join(out)
 
@@ -163,7 +165,8 @@ def build_head(
     written in the given order, exactly as given (the caller adds Date, Content-Length and
     the like). Raises :class:`ValueError` for a status outside 100..999, a name that is not
     a token, a reason or value with CR, LF, NUL or another control character (HTAB is
-    allowed), or a character above U+00FF.
+    allowed), a reason above U+00FF or a value that UTF-8 cannot encode (a lone
+    surrogate other than those ``surrogateescape`` makes of bytes).
 
     >>> build_head(200, None, [("Content-Length", "2")])
     b'HTTP/1.1 200 OK\\r\\nContent-Length: 2\\r\\n\\r\\n'
