@@ -167,6 +167,20 @@ def test_obs_text_read_as_utf8_with_surrogates_as_aiohttp(split: bool) -> None:
 
 
 @pytest.mark.parametrize(
+    ("field", "cls"),
+    [
+        (b"Transfer-Encoding: \x80chunked", TransferEncodingError),
+        (b"Transfer-Encoding: chunked\xc3\xa9", TransferEncodingError),
+        (b"Content-Length: \xc2\xb2", BadHttpMessage),  # a superscript two, in UTF-8
+        (b"Content-Length: 1\xff", BadHttpMessage),
+    ],
+)
+def test_non_ascii_framing_values_are_400(field: bytes, cls: type[HttpProcessingError]) -> None:
+    """Values read as UTF-8 (lone surrogates for other bytes) still fail the ABNF checks."""
+    rejects(b"POST / HTTP/1.1\r\n" + field + b"\r\n\r\n", cls, 400)
+
+
+@pytest.mark.parametrize(
     ("data", "version", "close"),
     [
         (b"GET / HTTP/1.1\r\n\r\n", HttpVersion11, False),

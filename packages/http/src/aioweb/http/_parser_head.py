@@ -436,7 +436,8 @@ def _check_transfer_coding(values: list[str]) -> None:
         raise TransferEncodingError("empty Transfer-Encoding")
     for i, coding in enumerate(codings):
         name = coding.partition(";")[0].rstrip(" \t")
-        if TOKEN_BYTES.fullmatch(name.encode("latin-1")) is None:
+        # values are read as UTF-8: a non-ASCII byte comes back as itself, never a tchar
+        if TOKEN_BYTES.fullmatch(name.encode("utf-8", "surrogateescape")) is None:
             raise TransferEncodingError("invalid Transfer-Encoding")
         if name == "chunked":
             if i != len(codings) - 1:
