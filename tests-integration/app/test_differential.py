@@ -410,6 +410,7 @@ class Servers:
             data=request["body"],
             allow_redirects=False,
             skip_auto_headers=("Content-Type",),
+            expect100=request.get("expect100", False),
         ) as resp:
             body = await resp.read()  # decoded by the client if compressed
             skip = UNCOMPARED
@@ -772,6 +773,8 @@ def test_same_request_bodies_as_aiohttp(servers: Servers, mode: str, data: st.Da
         "headers": headers,
         "body": body,
         "version": aiohttp.HttpVersion11,
+        # the client sends the body only after the server's 100 Continue
+        "expect100": data.draw(st.booleans()),
     }
     answers = servers.exchange(request)
     ours, theirs = answers["aioweb"], answers["aiohttp"]
