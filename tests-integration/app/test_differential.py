@@ -22,6 +22,7 @@ step around it (each place says why). This is the promise to users who change
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import subprocess
 import sys
@@ -441,12 +442,9 @@ class Servers:
 
 @pytest.fixture(scope="module")
 def servers() -> Iterator[Servers]:
-    both = Servers()
-    try:
+    with contextlib.closing(Servers()) as both:
         both.start()
         yield both
-    finally:
-        both.close()
 
 
 # Path segments: unreserved and sub-delims characters, and percent-encodings of

@@ -14,6 +14,7 @@ on purpose (docs/server.md).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from collections.abc import Iterator
 from typing import Any
@@ -93,12 +94,9 @@ class Servers:
 
 @pytest.fixture(scope="module")
 def servers() -> Iterator[Servers]:
-    both = Servers()
-    try:
+    with contextlib.closing(Servers()) as both:
         both.start()
         yield both
-    finally:
-        both.close()
 
 
 TCHAR_TEXT = st.text("abcXYZ019-._~!$&'()*+,;=:@", min_size=1, max_size=8)
