@@ -720,6 +720,8 @@ def multipart_bodies(draw: st.DrawFn) -> bytes:
         filename = draw(st.sampled_from([None, '"f.txt"', '""', '"d\u00e9j\u00e0.txt"']))
         if filename is not None:
             disposition += b"; filename=" + filename.encode()
+            if draw(st.booleans()):  # and bytes that are not UTF-8
+                disposition += b'; x="caf\xe9"'
         headers = [disposition]
         content_type = draw(st.sampled_from([None, "text/plain", "application/octet-stream"]))
         if content_type is not None:
@@ -776,6 +778,9 @@ def test_same_request_bodies_as_aiohttp(servers: Servers, mode: str, data: st.Da
     }
     answers = servers.exchange(request)
     ours, theirs = answers["aioweb"], answers["aiohttp"]
-    if theirs["status"] == 500 and 400 <= ours["status"] < 500:
-        return  # aiohttp fails on the client's bad input; aioweb says so (docs)
+    if theirs["status"] == 500 and ours["status"] < 500:
+        # aiohttp's form or multipart code failed: on bad input, which aioweb refuses
+        # with a 4xx, or on input it should read (a part header byte that is not
+        # UTF-8), which aioweb reads (docs/server.md). aioweb must not fail.
+        return
     assert ours == theirs, (mode, body)

@@ -368,11 +368,16 @@ async def test_raw_utf8_filename(make_stream) -> None:
     assert part.filename == "r\xe9sum\xe9.pdf"
 
 
-async def test_latin1_header_fallback(make_stream) -> None:
-    body = b'--BOUNDARY\r\nContent-Disposition: form-data; name="\xe9"\r\n\r\nx\r\n--BOUNDARY--\r\n'
+async def test_part_headers_read_as_utf8_with_surrogates(make_stream) -> None:
+    """As the request's headers, and as aiohttp reads part headers."""
+    body = (
+        b'--BOUNDARY\r\nContent-Disposition: form-data; name="\xe9"; filename="caf\xc3\xa9"'
+        b"\r\n\r\nx\r\n--BOUNDARY--\r\n"
+    )
     part = await MultipartReader(FORM, make_stream(body)).next()
     assert isinstance(part, BodyPartReader)
-    assert part.name == "\xe9"
+    assert part.name == "\udce9"  # not UTF-8: the byte, kept
+    assert part.filename == "café"
 
 
 # --- decoding ---------------------------------------------------------------------------

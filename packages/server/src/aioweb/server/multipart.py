@@ -314,11 +314,9 @@ class MultipartReader:
             value = value.strip(b" \t")
             if _BAD_HEADER_VALUE_RE.search(value):
                 raise bad_multipart("control character in a part header")
-            try:
-                text = value.decode("utf-8")
-            except UnicodeDecodeError:
-                text = value.decode("latin-1")
-            headers.add(name.decode("ascii"), text)
+            # as the request's own headers (and aiohttp's part headers): UTF-8, other
+            # bytes kept as lone surrogates
+            headers.add(name.decode("ascii"), value.decode("utf-8", "surrogateescape"))
 
 
 @dataclass(frozen=True, slots=True)
