@@ -362,7 +362,7 @@ class Servers:
         self.bases["aioweb"] = f"http://127.0.0.1:{self.runner.addresses[0][1]}"
         for version in (aiohttp.HttpVersion10, aiohttp.HttpVersion11):
             self.sessions[version] = aiohttp.ClientSession(
-                timeout=aiohttp.ClientTimeout(total=2), version=version
+                timeout=aiohttp.ClientTimeout(total=10), version=version
             )
 
     def close(self) -> None:
