@@ -36,6 +36,11 @@ async def echo(request: Any) -> Any:
         "path": request.path,
         "raw_path": request.raw_path,
         "query": sorted(request.query.items()),
+        "url": _url(request),
+        "scheme": request.scheme,
+        "secure": request.secure,
+        "path_qs": request.path_qs,
+        "query_string": request.query_string,
         "host": request.host.rsplit(":", 1)[0] if ":" in request.host else request.host,
         "headers": [[k, v] for k, v in request.headers.items() if k.lower() != "host"],
         "body": body.decode("latin-1"),
@@ -48,6 +53,13 @@ async def echo(request: Any) -> Any:
         if isinstance(request, aiohttp_web.BaseRequest)
         else aioweb_server.Response(text=json.dumps(seen))
     )
+
+
+def _url(request: Any) -> str:
+    try:
+        return str(request.url)
+    except ValueError as exc:  # a target yarl cannot make a URL of
+        return type(exc).__name__
 
 
 class Servers:
@@ -118,7 +130,9 @@ def one_request(draw: st.DrawFn, *, last: bool) -> bytes:
     if form == "asterisk" and method == "OPTIONS":
         target = "*"
     elif form == "absolute":
-        target = "http://example.com" + draw(PATH) + draw(QUERY)
+        # an https target on a plain connection must not make the request secure
+        authority = draw(st.sampled_from(["http://example.com", "https://example.com:8443"]))
+        target = authority + draw(PATH) + draw(QUERY)
     else:
         target = draw(PATH) + draw(QUERY)
     version = draw(st.sampled_from(["1.1", "1.1", "1.0"]))
@@ -210,3 +224,14 @@ def test_trailers_stay_with_their_request(servers: Servers, wire: Any) -> None:
     first, second = digest(wire, servers.exchange(data)["aioweb"])
     assert first["body"]["body"] == "a"
     assert second["body"]["headers"] == [["Connection", "close"]]
+
+
+def test_https_target_does_not_make_a_plain_connection_secure(servers: Servers, wire: Any) -> None:
+    """The scheme of an absolute-form target is the peer's word (aiohttp 3.14.5 agrees)."""
+    data = b"GET https://example.com:8443/p HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+    for answer in servers.exchange(data).values():
+        (seen,) = digest(wire, answer)
+        assert seen["body"]["scheme"] == "http"
+        assert seen["body"]["secure"] is False
+        assert seen["body"]["url"] == "http://example.com:8443/p"
+        assert seen["body"]["host"] == "example.com"

@@ -124,19 +124,23 @@ def test_query_is_empty_without_question_mark() -> None:
 
 
 def test_absolute_form_target() -> None:
-    request = make_request("http://other.example:81/abs?x=1", {"Host": "ignored"})
-    # RFC 9112 3.2.2: the target's authority replaces Host.
-    assert request.host == "other.example:81"
-    assert request.path == "/abs"
-    assert request.rel_url == URL("/abs?x=1")
+    request = make_request("http://other.example:81/abs/../x?x=1", {"Host": "ignored"})
+    # RFC 9112 3.2.2: the target's authority replaces Host (its host part, as aiohttp)
+    assert request.host == "other.example"
+    assert request.path == "/abs/../x"
+    assert request.rel_url == URL("/abs/../x?x=1", encoded=True)
     assert request.query["x"] == "1"
     assert request.scheme == "http"
+    # the URL is the target as sent, port and path included (as aiohttp)
+    assert str(request.url) == "http://other.example:81/abs/../x?x=1"
 
 
-def test_absolute_form_https_target_sets_scheme() -> None:
+def test_absolute_form_https_target_does_not_make_a_plain_connection_secure() -> None:
+    """The target's scheme is the peer's word; the connection decides (aiohttp 3.14.5)."""
     request = make_request("https://secure.example/p", {"Host": "secure.example"})
-    assert request.scheme == "https"
-    assert request.secure
+    assert request.scheme == "http"
+    assert not request.secure
+    assert str(request.url) == "http://secure.example/p"
 
 
 # -- host, remote, scheme --------------------------------------------------------

@@ -227,10 +227,12 @@ class BaseRequest(MutableMapping[str | RequestKey[Any], Any]):
 
     @reify
     def scheme(self) -> str:
-        """``"https"`` over TLS, else ``"http"`` (unless the URL or clone() says otherwise)."""
-        url = self._head.url
-        if url.absolute and url.scheme:
-            return url.scheme
+        """``"https"`` over TLS, else ``"http"`` (unless clone() says otherwise).
+
+        The scheme of an absolute-form target is the peer's claim, not a fact about
+        the connection: it is not used (as in aiohttp 3.14.5), so ``secure`` cannot be
+        faked by writing ``GET https://...`` on a plain connection.
+        """
         return "https" if self.get_extra_info("sslcontext") else "http"
 
     @property
@@ -242,8 +244,8 @@ class BaseRequest(MutableMapping[str | RequestKey[Any], Any]):
     def host(self) -> str:
         """The Host header (or the absolute URL's authority, else this machine's FQDN)."""
         url = self._head.url
-        if url.absolute and url.raw_authority:
-            return url.raw_authority
+        if url.absolute and url.host is not None:
+            return url.host  # the target's host, without its port (as aiohttp)
         host = self._headers.get("Host")
         if host is not None:
             return host
@@ -288,7 +290,17 @@ class BaseRequest(MutableMapping[str | RequestKey[Any], Any]):
 
     @reify
     def url(self) -> URL:
-        """The absolute URL: :attr:`scheme`, :attr:`host` and :attr:`rel_url`."""
+        """The absolute URL: :attr:`scheme`, :attr:`host` and :attr:`rel_url`.
+
+        For an absolute-form target it is the target itself (its port and path as
+        sent), with the connection's :attr:`scheme` and clone()'s host, as in aiohttp.
+        """
+        target = self._head.url
+        # (unless clone() gave another rel_url)
+        if target.absolute and self.rel_url == target.relative():
+            url = target.with_scheme(self.scheme) if target.scheme else target
+            host = (self._overrides or {}).get("host")
+            return url if host is None else url.with_host(host)
         return URL.build(scheme=self.scheme, authority=self.host).join(self.rel_url)
 
     @property
