@@ -287,6 +287,8 @@ async def follow_recipe(web: ModuleType, request: Any, recipe: dict[str, Any]) -
         response.text = recipe["later_text"]
     if recipe["force_close"]:
         response.force_close()
+    if recipe["compress"]:
+        response.enable_compression()
     if kind == "stream":
         await response.prepare(request)
         await response.write(recipe["text"].encode())
@@ -422,15 +424,18 @@ class Servers:
                 # aiohttp drops some.
                 skip = UNCOMPARED | {"Content-Length", "Transfer-Encoding"}
                 unframed = {("Content-Type", "application/octet-stream")}
+            # No content, no coding: aioweb leaves Content-Encoding off a 204 or 304,
+            # aiohttp names one after enable_compression() (docs/server.md).
+            compressed = "Content-Encoding" in resp.headers and resp.status not in (204, 304)
             if "Content-Encoding" in resp.headers:
                 # Deliberate (docs/server.md): aioweb prefers zstd, br, gzip, then
                 # deflate, honours q-values and sends Vary; aiohttp takes deflate first.
-                skip = UNCOMPARED | {"Content-Encoding", "Content-Length"}
+                skip = skip | {"Content-Encoding", "Content-Length"}
             return {
                 "status": resp.status,
                 "reason": resp.reason,
                 "version": resp.version,
-                "compressed": "Content-Encoding" in resp.headers,
+                "compressed": compressed,
                 "headers": sorted(
                     (name, value)
                     for name, value in resp.headers.items()
@@ -674,6 +679,7 @@ RECIPE = st.fixed_dictionaries(
         "later_status": st.sampled_from([None, 201, 404, 299]),
         "later_text": st.sampled_from([None, "", "later é"]),
         "force_close": st.booleans(),
+        "compress": st.booleans(),
     }
 ).map(lambda r: r if r["text"] is not None or r["kind"] == "raise" else {**r, "text": ""})
 
@@ -689,8 +695,10 @@ def test_same_responses_as_aiohttp(servers: Servers, recipe: dict[str, Any], met
     # aiohttp writes a streamed body after a head that has none (HEAD, 204, 304),
     # which its own client then reads as a broken response (docs/server.md).
     bodiless = method == "HEAD" or recipe["status"] in (204, 304)
-    assume(not (bodiless and recipe["kind"] == "stream" and recipe["text"]))
-    headers = {"Accept-Encoding": "identity"}
+    writes = recipe["text"] or recipe["compress"]  # a compressor writes even for ""
+    assume(not (bodiless and recipe["kind"] == "stream" and writes))
+    # codings both servers have (aioweb's choice between them differs on purpose)
+    headers = {"Accept-Encoding": "gzip, deflate"}
     if method == "HEAD":
         # aiohttp writes a streamed body after a HEAD head (the bytes would be read
         # as the next response on a kept-alive connection): one connection each.
@@ -703,7 +711,12 @@ def test_same_responses_as_aiohttp(servers: Servers, recipe: dict[str, Any], met
         "version": aiohttp.HttpVersion11,
     }
     answers = servers.exchange(request)
-    assert answers["aioweb"] == answers["aiohttp"], recipe
+    ours, theirs = answers["aioweb"], answers["aiohttp"]
+    if "error" in theirs and "error" not in ours and ours["status"] < 500:
+        # aiohttp dropped the connection without an answer (Response() without a
+        # body after enable_compression(), say); aioweb must still answer.
+        return
+    assert ours == theirs, recipe
 
 
 BOUNDARY = "b0und"

@@ -164,6 +164,24 @@ async def test_response_compression_negotiated(serve, web, coding):
     assert resp.content == PAYLOAD  # httpx decoded it
 
 
+async def test_empty_compressed_response_has_a_length(serve, web):
+    """An empty in-memory body is compressed in one piece, with Content-Length (as aiohttp)."""
+
+    async def handler(request):
+        resp = web.Response(text="")
+        resp.enable_compression()
+        return resp
+
+    srv = await serve(handler)
+    async with httpx.AsyncClient(timeout=10) as client:  # one kept-alive connection
+        for _ in range(2):
+            resp = await client.get(srv.url, headers={"Accept-Encoding": "gzip"})
+            assert resp.headers["content-encoding"] == "gzip"
+            assert "transfer-encoding" not in resp.headers
+            assert int(resp.headers["content-length"]) > 0
+            assert resp.content == b""
+
+
 async def test_response_compression_aiohttp_client(serve, web):
     async def handler(request):
         resp = web.StreamResponse()

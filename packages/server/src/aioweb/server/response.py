@@ -204,10 +204,11 @@ class Response(StreamResponse):
             await hook(request, self)
         if (
             self._compression
-            and self._body
             and not _no_body_status(self._status)
             and CONTENT_ENCODING not in self._headers
         ):
+            # An empty body too: in one piece with its length, as aiohttp sends it
+            # (left to the streaming path, it went out chunked).
             await self._compress_body(request)
         return self._start(request)
 
