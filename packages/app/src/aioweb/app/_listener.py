@@ -79,11 +79,13 @@ def _take_queued(fd: int, family: int, kind: int, limit: int) -> list[socket.soc
     taken: list[socket.socket] = []
     with listener:
         listener.setblocking(False)
-        while len(taken) < limit:
+        for _ in range(limit):  # accepts tried, so that nothing here loops unbounded
             try:
                 conn, _ = listener.accept()
-            except (BlockingIOError, InterruptedError, ConnectionAbortedError):
-                break
+            except BlockingIOError:
+                break  # the queue is empty
+            except (InterruptedError, ConnectionAbortedError):
+                continue  # that client left while queued; others may wait behind it
             except OSError:  # e.g. out of file descriptors: leave the rest queued
                 break
             taken.append(conn)

@@ -61,7 +61,8 @@ def server_error_response(
     if debug and exc is not None:
         detail: str | None = "".join(traceback.format_exception(exc))
     else:
-        detail = _DESCRIPTIONS.get(status)
+        # the stdlib's description, as aiohttp's 500 page shows it
+        detail = HTTPStatus.INTERNAL_SERVER_ERROR.description if status == 500 else None
     if html:
         if debug and detail is not None:
             detail = f"<h2>Traceback:</h2>\n<pre>{html_lib.escape(detail)}</pre>"
@@ -76,10 +77,6 @@ def server_error_response(
         resp = Response(status=status, text=text)
     resp.force_close()
     return resp
-
-
-# The stdlib's one-line descriptions, for the statuses whose page shows one.
-_DESCRIPTIONS: Final = {500: HTTPStatus.INTERNAL_SERVER_ERROR.description}
 
 
 def raw_error_page(status: int, detail: str | None = None) -> bytes:
