@@ -133,8 +133,9 @@ class RunningServer:
 
     async def shutdown(self, timeout: float = 2.0) -> None:
         self.listener.close()
-        await self.listener.wait_closed()
+        # wait_closed() waits for the connections too (Python 3.12.1+): after shutdown.
         await self.server.shutdown(timeout)
+        await self.listener.wait_closed()
 
 
 def make_server(

@@ -38,8 +38,9 @@ async def serve_app(app: Application, **server_kwargs: Any) -> AsyncIterator[str
             yield f"http://127.0.0.1:{port}"
         finally:
             listener.close()
-            await listener.wait_closed()
             await app.shutdown()
             await server.shutdown(1.0)
+            # waits for the connections as well on Python 3.12.1+: after shutdown()
+            await listener.wait_closed()
     finally:
         await app.cleanup()
