@@ -6,6 +6,7 @@ import asyncio
 import contextvars
 import logging
 import socket
+import sys
 from typing import Any
 
 import pytest
@@ -505,6 +506,38 @@ async def test_handler_runs_in_its_own_current_task() -> None:
             assert (resp.status, resp.body) == (200, path)
         await close(writer)
     assert seen == [(True, True)] * 4
+
+
+@pytest.mark.skipif(sys.version_info < (3, 12), reason="eager tasks are Python 3.12+")
+async def test_an_eager_task_factory_serves_requests_in_order() -> None:
+    # With asyncio.eager_task_factory each request's task runs its first step inside
+    # create_task(): it may finish (and start the next request) before it is returned.
+    loop = asyncio.get_running_loop()
+    seen: list[tuple[str, bool]] = []
+
+    async def handler(request: BaseRequest) -> StreamResponse:
+        seen.append((request.path, asyncio.current_task() is request.task))
+        if request.path == "/slow":
+            await asyncio.sleep(0.01)
+        body = await request.read()
+        return Response(body=request.path.encode() + body)
+
+    async with serve(hello) as (server, port):
+        server._handler = handler
+        loop.set_task_factory(asyncio.eager_task_factory)  # type: ignore[attr-defined,unused-ignore]
+        try:
+            reader, writer = await open_conn(port)
+            writer.write(
+                b"GET /a HTTP/1.1\r\nHost: t\r\n\r\n"
+                b"POST /slow HTTP/1.1\r\nHost: t\r\nContent-Length: 2\r\n\r\nhi"
+                b"GET /b HTTP/1.1\r\nHost: t\r\n\r\n"
+            )
+            bodies = [(await read_response(reader)).body for _ in range(3)]
+            await close(writer)
+        finally:
+            loop.set_task_factory(None)
+    assert bodies == [b"/a", b"/slowhi", b"/b"]
+    assert seen == [("/a", True), ("/slow", True), ("/b", True)]
 
 
 async def test_a_loop_task_factory_makes_the_request_tasks() -> None:

@@ -18,8 +18,10 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import functools
 import logging
 import socket
+import sys
 from collections import deque
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Final, cast
@@ -42,6 +44,7 @@ if TYPE_CHECKING:
 __all__ = ["RequestHandler"]
 
 server_logger: Final = logging.getLogger("aioweb.server")
+_current_task: Final = asyncio.current_task
 
 #: Seconds a connection that has sent nothing yet may still deliver its first request
 #: once the server is stopping (it was accepted just before; its client is not idle).
@@ -51,6 +54,20 @@ FRESH_CONNECTION_GRACE: Final = 0.25
 # large read cannot produce thousands of queued heads at once.
 _FEED_SLICE: Final = 16 * 1024
 
+
+if sys.version_info >= (3, 12):
+    # The task's first step runs at once, inside data_received, as aiohttp's handler
+    # tasks do on 3.12+: a handler that answers without waiting costs no loop turn.
+    # The request starts after the read's events, so that a body that came with its
+    # head is there whole when the handler first reads it.
+    _first_task: Callable[..., asyncio.Task[None]] = functools.partial(
+        asyncio.Task, eager_start=True
+    )
+    _START_AFTER_READ: Final = True
+else:
+    # The first step waits for the loop anyway: start the request as its head arrives.
+    _first_task = asyncio.Task
+    _START_AFTER_READ = False
 
 _EXPECT: Final = istr("Expect")
 _HOST: Final = istr("Host")
@@ -269,6 +286,9 @@ class RequestHandler(asyncio.Protocol):
                     stream = self._feeding
                     if stream is not None:
                         stream.end_http_chunk_receiving()
+            if self._task is None and self._waiting:  # _START_AFTER_READ
+                head, stream = self._waiting.popleft()
+                self._start(head, stream)
             error = parser.error
             if error is not None:
                 # Found after the events above (earlier requests are still answered).
@@ -299,11 +319,16 @@ class RequestHandler(asyncio.Protocol):
             stream = EMPTY_PAYLOAD
         if self._task is None and not self._waiting:
             self._deadline = 0.0
-            self._start(head, stream)
-        else:
-            self._waiting.append((head, stream))
+            if not _START_AFTER_READ:
+                self._start(head, stream)
+                return
+        self._waiting.append((head, stream))
 
     def _on_parse_error(self, exc: HttpProcessingError) -> None:
+        if self._task is None and self._waiting:
+            # a request parsed from this same read, not started yet, is answered first
+            head, stream = self._waiting.popleft()
+            self._start(head, stream)
         self._close_after = True
         if self._in_message and self._feeding is not None:
             # The error belongs to a body: its request sees it when reading.
@@ -385,21 +410,36 @@ class RequestHandler(asyncio.Protocol):
 
     # -- serving -------------------------------------------------------------------
 
-    def _start(self, head: RequestHead, stream: StreamReader) -> None:
+    def _start(
+        self,
+        head: RequestHead,
+        stream: StreamReader,
+        new_task: Callable[..., asyncio.Task[None]] = _first_task,
+    ) -> None:
+        """Serve a request in a task made by ``new_task`` (or the loop's task factory).
+
+        A task that runs its first step at once (Python 3.12+, or an eager task
+        factory) may be done when this returns: then it has finished the request, and
+        maybe started the next one, already.
+        """
         loop = self._loop
         coro = self._serve(head, stream)
         if loop.get_task_factory() is None:
             # What loop.create_task() does without a factory, minus its bookkeeping calls.
-            self._task = asyncio.Task(coro, loop=loop, context=self._ctx.copy())
+            task = new_task(coro, loop=loop, context=self._ctx.copy())
         else:
-            self._task = loop.create_task(coro, context=self._ctx.copy())
+            task = loop.create_task(coro, context=self._ctx.copy())
+        if not task.done():
+            self._task = task
 
     async def _serve(self, head: RequestHead, stream: StreamReader) -> None:
         server = self._server
         server.requests_count += 1
         writer = StreamWriter(self)
         task = self._task
-        assert task is not None
+        if task is None:  # this first step runs inside _start (eager start)
+            task = self._task = _current_task(self._loop)
+            assert task is not None
         keep_alive = False
         try:
             request = server._request_factory(head, stream, self, writer, task)
@@ -529,7 +569,8 @@ class RequestHandler(asyncio.Protocol):
             self._feed(data)
         if self._task is None and self._waiting:
             head, stream = self._waiting.popleft()
-            self._start(head, stream)
+            # after the request that ends here, not inside its task's step
+            self._start(head, stream, asyncio.Task)
             if self._reading_paused:
                 self._update_reading()
         if self._task is None:
