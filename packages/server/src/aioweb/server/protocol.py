@@ -287,8 +287,7 @@ class RequestHandler(asyncio.Protocol):
                     if stream is not None:
                         stream.end_http_chunk_receiving()
             if self._task is None and self._waiting:  # _START_AFTER_READ
-                head, stream = self._waiting.popleft()
-                self._start(head, stream)
+                self._start_next()
             error = parser.error
             if error is not None:
                 # Found after the events above (earlier requests are still answered).
@@ -327,8 +326,7 @@ class RequestHandler(asyncio.Protocol):
     def _on_parse_error(self, exc: HttpProcessingError) -> None:
         if self._task is None and self._waiting:
             # a request parsed from this same read, not started yet, is answered first
-            head, stream = self._waiting.popleft()
-            self._start(head, stream)
+            self._start_next()
         self._close_after = True
         if self._in_message and self._feeding is not None:
             # The error belongs to a body: its request sees it when reading.
@@ -431,6 +429,11 @@ class RequestHandler(asyncio.Protocol):
             task = loop.create_task(coro, context=self._ctx.copy())
         if not task.done():
             self._task = task
+
+    def _start_next(self, new_task: Callable[..., asyncio.Task[None]] = _first_task) -> None:
+        """Start the first waiting request (see :meth:`_start`)."""
+        head, stream = self._waiting.popleft()
+        self._start(head, stream, new_task)
 
     async def _serve(self, head: RequestHead, stream: StreamReader) -> None:
         server = self._server
@@ -568,9 +571,8 @@ class RequestHandler(asyncio.Protocol):
             data, self._backlog = self._backlog, b""
             self._feed(data)
         if self._task is None and self._waiting:
-            head, stream = self._waiting.popleft()
             # after the request that ends here, not inside its task's step
-            self._start(head, stream, asyncio.Task)
+            self._start_next(asyncio.Task)
             if self._reading_paused:
                 self._update_reading()
         if self._task is None:
