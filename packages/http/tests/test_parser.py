@@ -273,6 +273,40 @@ def test_bad_targets(line: bytes) -> None:
     rejects(line + b"\r\n\r\n", BadStatusLine, 400)
 
 
+@pytest.mark.parametrize(
+    "line",
+    [
+        # absolute-form authorities that could not form the request's URL (yarl raises)
+        b"GET http://x:99999/ HTTP/1.1",
+        b"GET http://x:65536/ HTTP/1.1",
+        b"GET http://x:abc/ HTTP/1.1",
+        b"GET http://[zz/ HTTP/1.1",
+        b"GET http://[::1::2]/ HTTP/1.1",
+        b"GET http://u@x:99999/ HTTP/1.1",
+        # not a host at all, or an empty one (RFC 9110 4.2.1)
+        b"GET http:///p HTTP/1.1",
+        b"GET http://:80/p HTTP/1.1",
+        b"GET http://a\\b/ HTTP/1.1",
+        b"GET http://a%zz/ HTTP/1.1",
+        b"CONNECT example.com:99999 HTTP/1.1",
+        b"CONNECT [::1::2]:80 HTTP/1.1",
+    ],
+)
+def test_bad_target_authorities(line: bytes) -> None:
+    reason = rejects(line + b"\r\nHost: x\r\n\r\n", BadStatusLine, 400)
+    assert "target" in reason
+
+
+@pytest.mark.parametrize(
+    "target",
+    ["http://x:65535/", "http://[::1]:80/p", "http://u:p@x/", "http://xn--9ca.com/", "http://x:/"],
+)
+def test_absolute_form_authorities_accepted(target: str) -> None:
+    head = head_of(f"GET {target} HTTP/1.1\r\nHost: h\r\n\r\n".encode())
+    assert head.url.host is not None
+    assert head.url.port is not None
+
+
 # -- request line ------------------------------------------------------------------------
 
 

@@ -23,6 +23,7 @@ from .message import CHUNK_END, ChunkEnd, EndOfMessage, RequestHead
 
 # -- request side (parser, decoders): names are added below this line --
 # isort: split
+from ._host import is_valid_host
 from .decoders import SUPPORTED_DECODINGS, ContentDecoder
 from .parser import RequestParser
 
@@ -69,6 +70,7 @@ __all__ = [
     "build_head",
     "format_http_date",
     "http_date",
+    "is_valid_host",
     "negotiate_encoding",
     "parse_http_date",
     "reason_phrase",

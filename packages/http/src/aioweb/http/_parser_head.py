@@ -15,8 +15,10 @@ import re
 from typing import Final, NoReturn
 
 from multidict import CIMultiDict, CIMultiDictProxy, istr
+from yarl import URL
 
 from ._abnf import SINGLE_FIELD_LINE, TOKEN_BYTES
+from ._host import is_valid_host
 from ._version import HttpVersion, HttpVersion10, HttpVersion11
 from .errors import (
     BadHttpMessage,
@@ -71,9 +73,9 @@ _FIELD_LINE: Final = re.compile(
 )
 
 # absolute-form starts with a URI scheme (RFC 3986 3.1) and, as http(s) URIs must, an
-# authority ("//"); authority-form is host:port (RFC 9112 3.2.3), host being a reg-name
-# or an IP literal, port ASCII digits.
-_SCHEME: Final = re.compile(r"[A-Za-z][A-Za-z0-9+\-.]*://")
+# authority ("//", captured up to the path, query or fragment); authority-form is
+# host:port (RFC 9112 3.2.3), host being a reg-name or an IP literal, port ASCII digits.
+_SCHEME: Final = re.compile(r"[A-Za-z][A-Za-z0-9+\-.]*://([^/?#]*+)")
 _AUTHORITY: Final = re.compile(r"(?:\[[0-9A-Fa-f:.vV]+\]|[A-Za-z0-9\-._~!$&'()*+,;=%]+):[0-9]{1,5}")
 _ASCII_DIGITS: Final = re.compile(r"[0-9]{1,19}", re.ASCII)
 _VERSION: Final = re.compile(rb"HTTP/([0-9])\.([0-9])")
@@ -453,7 +455,7 @@ def _check_transfer_coding(values: list[str]) -> None:
 
 def _check_target(method: str, target: str) -> None:
     if method == "CONNECT":
-        if _AUTHORITY.fullmatch(target) is None:
+        if _AUTHORITY.fullmatch(target) is None or not is_valid_host(target):
             raise BadStatusLine("CONNECT needs an authority-form target")
         return
     if target == "*":
@@ -462,8 +464,19 @@ def _check_target(method: str, target: str) -> None:
         return
     if target[:1] == "/":
         return
-    if _SCHEME.match(target) is None:
+    m = _SCHEME.match(target)
+    if m is None:
         raise BadStatusLine("invalid request target")
+    # The authority of an absolute-form target stands in for Host (RFC 9112 3.2.2): its
+    # host and port must be as valid, the host not empty (RFC 9110 4.2.1); the URL must
+    # build. Userinfo is accepted, as llhttp and aiohttp accept it.
+    host = m.group(1).rpartition("@")[2]
+    if not host or host[0] == ":" or not is_valid_host(host):
+        raise BadStatusLine("invalid authority in request target")
+    try:
+        URL(target, encoded=True)
+    except (ValueError, UnicodeError):
+        raise BadStatusLine("invalid request target") from None
 
 
 def _diagnose_request_line(text: str, start: int, end: int, limits: HeadLimits) -> NoReturn:
