@@ -117,10 +117,36 @@ SMUGGLING = {
     b"3\r\nabcXX0\r\n\r\n",
     "duplicate-host": b"GET / HTTP/1.1\r\nHost: a.example\r\nHost: b.example\r\n\r\n",
     "missing-host-http11": b"GET / HTTP/1.1\r\n\r\n",
+    # RFC 9112 3.2: a Host value that is not uri-host [":" port] is 400
+    "host-with-space": b"GET / HTTP/1.1\r\nHost: ex ample.com\r\n\r\n",
+    "host-port-out-of-range": b"GET / HTTP/1.1\r\nHost: example.com:99999\r\n\r\n",
+    "host-port-not-digits": b"GET / HTTP/1.1\r\nHost: example.com:abc\r\n\r\n",
+    "host-not-utf8": b"GET / HTTP/1.1\r\nHost: \xff\xfe\r\n\r\n",
+    "host-with-userinfo": b"GET / HTTP/1.1\r\nHost: user@example.com\r\n\r\n",
+    "host-with-path": b"GET / HTTP/1.1\r\nHost: example.com/x\r\n\r\n",
+    "host-bad-ipv6": b"GET / HTTP/1.1\r\nHost: [::1::2]\r\n\r\n",
+    "host-http10": b"GET / HTTP/1.0\r\nHost: example.com:99999\r\n\r\n",
+    # absolute-form targets whose authority cannot form a URL
+    "absolute-bad-port": b"GET http://example.com:99999/ HTTP/1.1\r\n" + H + b"\r\n",
+    "absolute-bad-ipv6": b"GET http://[zz/ HTTP/1.1\r\n" + H + b"\r\n",
+    "absolute-empty-host": b"GET http:///x HTTP/1.1\r\n" + H + b"\r\n",
 }
 
 # These differ: aiohttp 3.14 accepts them, aioweb's strict parser (RFC 9112) refuses.
-STRICTER_IN_AIOWEB = {"missing-host-http11", "bad-version-lowercase", "te-http10"}
+STRICTER_IN_AIOWEB = {
+    "missing-host-http11",
+    "bad-version-lowercase",
+    "te-http10",
+    "host-with-space",
+    "host-port-out-of-range",
+    "host-port-not-digits",
+    "host-not-utf8",
+    "host-with-userinfo",
+    "host-with-path",
+    "host-bad-ipv6",
+    "host-http10",
+    "absolute-empty-host",
+}
 
 
 def _cases():
@@ -309,6 +335,28 @@ async def test_response_splitting_refused(serve, web, wire, quiet, impl, how):
     await srv.alive()
 
 
+@pytest.mark.aioweb_only(reason="aiohttp serves these (no Host check) or drops the connection")
+@pytest.mark.parametrize(
+    ("host", "status"),
+    [(b"", 400), (b"Host: bad host\r\n", 400), (H, 500)],
+    ids=["missing-host", "invalid-host", "response-fails"],
+)
+async def test_error_answers_to_head_have_no_content(serve, web, wire, quiet, host, status):
+    """RFC 9110 9.3.2: a response to HEAD has no content, an error page included."""
+
+    async def handler(request):
+        return web.Response(text="x", headers={"X-A": "a\r\nX-Injected: 1"})
+
+    srv = await serve(handler)
+    got = await wire.exchange(srv.port, b"HEAD / HTTP/1.1\r\n" + host + b"\r\n", timeout=5)
+    head, sep, rest = got.partition(b"\r\n\r\n")
+    assert sep, got
+    assert head.startswith(b"HTTP/1.1 %d " % status), got
+    assert b"\r\nContent-Length: " in head  # what a GET would get, the content left out
+    assert rest == b"", got
+    await srv.alive()
+
+
 async def test_set_cookie_with_crlf_refused(serve, web, wire, quiet):
     async def handler(request):
         resp = web.Response(text="x")
@@ -318,6 +366,48 @@ async def test_set_cookie_with_crlf_refused(serve, web, wire, quiet):
     srv = await serve(handler)
     data = await wire.exchange(srv.port, b"GET / HTTP/1.1\r\n" + H + b"Connection: close\r\n\r\n")
     assert b"\r\nX-Injected" not in data
+    await srv.alive()
+
+
+@pytest.mark.aioweb_only(reason="aiohttp answers 500 when yarl cannot parse the Host value")
+@pytest.mark.parametrize(
+    "host",
+    [
+        b"example.com",
+        b"example.com:8080",
+        b"[::1]:80",
+        b"caf\xc3\xa9.example",
+        b"",
+        b"\xff\xfe",
+        b"x:99999",
+        b"x:abc",
+        b"[::1",
+        b"[::1::2]",
+        b"a b",
+        b"a/b",
+        b"\xc3\xa9" * 64 + b".com",
+        b"%zz",
+    ],
+)
+async def test_request_url_never_fails_whatever_the_host(serve, web, wire, caplog, host):
+    """A handler that reads request.url answers 200, or the server answered 400 first.
+
+    aiohttp answers 500 (and logs a traceback) for the Host values that yarl cannot
+    parse: any client could fill the error log that way.
+    """
+
+    async def handler(request):
+        return web.Response(text=str(request.url))
+
+    srv = await serve(handler)
+    got = await wire.exchange(
+        srv.port, b"GET /p HTTP/1.1\r\nHost: " + host + b"\r\nConnection: close\r\n\r\n"
+    )
+    (resp,) = wire.parse_responses(got)
+    assert resp.status in (200, 400), got[:300]
+    if resp.status == 200:
+        assert resp.body.endswith(b"/p")
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
     await srv.alive()
 
 

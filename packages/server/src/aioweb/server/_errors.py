@@ -79,10 +79,11 @@ def server_error_response(
     return resp
 
 
-def raw_error_page(status: int, detail: str | None = None) -> bytes:
+def raw_error_page(status: int, detail: str | None = None, *, body: bool = True) -> bytes:
     """A complete ``Connection: close`` response for errors found before any request.
 
-    ``detail`` is the parser's short client-safe reason.
+    ``detail`` is the parser's short client-safe reason. Without ``body`` (the answer
+    to a HEAD request) the head is the same and the content is left out.
     """
     from aioweb.http.dates import http_date
     from aioweb.http.serializer import build_head, reason_phrase
@@ -91,19 +92,19 @@ def raw_error_page(status: int, detail: str | None = None) -> bytes:
     text = f"{status} {reason}\n"
     if detail and detail != reason:
         text += f"\n{detail[:200]}\n"
-    body = text.encode("utf-8", "replace")
+    content = text.encode("utf-8", "replace")
     head = build_head(
         status,
         reason,
         (
             ("Content-Type", "text/plain; charset=utf-8"),
-            ("Content-Length", str(len(body))),
+            ("Content-Length", str(len(content))),
             ("Connection", "close"),
             ("Date", http_date()),
             ("Server", SERVER_SOFTWARE),
         ),
     )
-    return head + body
+    return head + content if body else head
 
 
 def handler_error_response(

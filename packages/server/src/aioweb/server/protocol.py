@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Final, cast
 
 from multidict import istr
 
-from aioweb.http import HttpVersion10
+from aioweb.http import HttpVersion10, is_valid_host
 from aioweb.http.errors import BadHttpMessage, HttpProcessingError
 from aioweb.http.message import EndOfMessage, RequestHead
 
@@ -94,6 +94,7 @@ class RequestHandler(asyncio.Protocol):
         "_discarding",
         "_drain_waiters",
         "_error",
+        "_error_to_head",
         "_feeding",
         "_fresh",
         "_head_started",
@@ -107,6 +108,7 @@ class RequestHandler(asyncio.Protocol):
         "_upgrade_buffer",
         "_upgrade_receiver",
         "_upgraded",
+        "_valid_host",
         "_waiting",
         "_writing_paused",
         "transport",
@@ -123,6 +125,7 @@ class RequestHandler(asyncio.Protocol):
         self._waiting: deque[tuple[RequestHead, StreamReader]] = deque()
         self._feeding: StreamReader | None = None
         self._fresh = True  # nothing received yet
+        self._valid_host = ""  # the last Host value found valid ("" is)
         self._in_message = False
         self._head_started = False
         self._backlog = b""
@@ -135,6 +138,7 @@ class RequestHandler(asyncio.Protocol):
         self._close_after = False
         self._closed: asyncio.Future[None] = loop.create_future()
         self._error: HttpProcessingError | None = None
+        self._error_to_head = False  # the error answers a HEAD request: no body
         self._timer: asyncio.TimerHandle | None = None
         self._deadline = 0.0
         self._discarding: StreamReader | None = None
@@ -258,10 +262,9 @@ class RequestHandler(asyncio.Protocol):
             # In the order of a usual read: a head, its body, its end.
             for event in events:
                 if type(event) is RequestHead:
-                    if event.version is not HttpVersion10 and _HOST not in event.headers:
-                        # RFC 9112 3.2: a server MUST answer 400 to an HTTP/1.1 request
-                        # without Host (the parser accepts it, as llhttp does).
-                        self._on_parse_error(BadHttpMessage("Missing Host header"))
+                    host = event.headers.get(_HOST)
+                    # usually the same Host as the connection's last request
+                    if host != self._valid_host and not self._check_host(event, host):
                         return
                     self._on_head(event)
                 elif type(event) is bytes:
@@ -300,6 +303,26 @@ class RequestHandler(asyncio.Protocol):
         # decide here is a full queue, or a resume.
         if self._reading_paused or self._waiting:
             self._update_reading()
+
+    def _check_host(self, head: RequestHead, host: str | None) -> bool:
+        """Answer 400 and return False if the request's Host is missing or invalid.
+
+        RFC 9112 3.2: a server MUST answer 400 to an HTTP/1.1 request without Host (the
+        parser accepts it, as llhttp does) and to any request whose Host is invalid
+        (one that could not form request.url).
+        """
+        if host is None:
+            if head.version is HttpVersion10:
+                return True
+            error = BadHttpMessage("Missing Host header")
+        elif is_valid_host(host):
+            self._valid_host = host
+            return True
+        else:
+            error = BadHttpMessage("Invalid Host header")
+        self._error_to_head = head.method == "HEAD"
+        self._on_parse_error(error)
+        return False
 
     def _on_head(self, head: RequestHead) -> None:
         self._head_started = False
@@ -348,7 +371,7 @@ class RequestHandler(asyncio.Protocol):
         if exc is not None:
             self._error = None
             server_logger.debug("Bad request from client: %r", exc)
-            transport.write(raw_error_page(exc.status, exc.reason))
+            transport.write(raw_error_page(exc.status, exc.reason, body=not self._error_to_head))
         transport.close()
 
     def _on_body_pause(self) -> None:
@@ -448,7 +471,7 @@ class RequestHandler(asyncio.Protocol):
             request = server._request_factory(head, stream, self, writer, task)
         except Exception:
             server_logger.exception("Error creating the request object")
-            self._write_raw_500()
+            self._write_raw_500(head)
             self._finish(keep_alive)
             return
         if stream is not EMPTY_PAYLOAD and _expects_continue(head):
@@ -496,7 +519,7 @@ class RequestHandler(asyncio.Protocol):
             server_logger.debug("Connection lost while sending the response")
             keep_alive = False
         except Exception as exc:
-            keep_alive = self._send_failed(writer, exc)
+            keep_alive = self._send_failed(head, writer, exc)
         if stream is not EMPTY_PAYLOAD:
             if not stream.at_eof():
                 if keep_alive:
@@ -515,13 +538,13 @@ class RequestHandler(asyncio.Protocol):
                 server_logger.exception("Error in access logger")
         self._finish(keep_alive)
 
-    def _send_failed(self, writer: StreamWriter, exc: Exception) -> bool:
+    def _send_failed(self, head: RequestHead, writer: StreamWriter, exc: Exception) -> bool:
         """A response could not be built or sent: answer 500 if nothing left yet."""
         if writer.output_size:
             server_logger.exception("Error sending a response after its head; closing")
             return False
         server_logger.exception("Error preparing the response", exc_info=exc)
-        self._write_raw_500()
+        self._write_raw_500(head)
         return False
 
     async def _send_response(
@@ -532,10 +555,10 @@ class RequestHandler(asyncio.Protocol):
         await resp.write_eof()
         return bool(resp.keep_alive)
 
-    def _write_raw_500(self) -> None:
+    def _write_raw_500(self, head: RequestHead) -> None:
         transport = self.transport
         if transport is not None and not transport.is_closing():
-            transport.write(raw_error_page(500))
+            transport.write(raw_error_page(500, body=head.method != "HEAD"))
 
     def _handle_unread_body(
         self, head: RequestHead, stream: StreamReader, writer: StreamWriter
