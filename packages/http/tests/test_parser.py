@@ -193,12 +193,48 @@ def test_non_ascii_framing_values_are_400(field: bytes, cls: type[HttpProcessing
         (b"GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n", HttpVersion10, False),
         (b"GET / HTTP/1.0\r\nConnection: Keep-Alive\r\n\r\n", HttpVersion10, False),
         (b"GET / HTTP/1.0\r\nConnection: keep-alive, close\r\n\r\n", HttpVersion10, True),
+        # several Connection lines are one list (RFC 9110 5.3), as llhttp reads them
+        (
+            b"GET / HTTP/1.1\r\nConnection: keep-alive\r\nConnection: close\r\n\r\n",
+            HttpVersion11,
+            True,
+        ),
+        (b"GET / HTTP/1.1\r\nConnection: foo\r\nConnection: close\r\n\r\n", HttpVersion11, True),
+        (
+            b"GET / HTTP/1.1\r\nConnection: close\r\nX: y\r\nConnection: foo\r\n\r\n",
+            HttpVersion11,
+            True,
+        ),
+        (b"GET / HTTP/1.1\r\nConnection: foo\r\nConnection: bar\r\n\r\n", HttpVersion11, False),
+        (
+            b"GET / HTTP/1.0\r\nConnection: foo\r\nConnection: keep-alive\r\n\r\n",
+            HttpVersion10,
+            False,
+        ),
     ],
 )
 def test_should_close(data: bytes, version: Any, close: bool) -> None:
     head = head_of(data)
     assert head.version == version
     assert head.should_close is close
+    # the same through the general path (a body follows) and byte by byte
+    with_body = data[:-2] + b"Content-Length: 1\r\n\r\nx"
+    assert head_of(with_body).should_close is close
+    (split,) = [e for e in feed_bytewise(data) if isinstance(e, RequestHead)]
+    assert split.should_close is close
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        b"Connection: upgrade\r\nUpgrade: websocket\r\n",
+        b"Connection: keep-alive\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n",
+        b"Connection: foo\r\nUpgrade: websocket\r\nConnection: upgrade\r\n",
+    ],
+)
+def test_upgrade_asked_over_several_connection_lines(fields: bytes) -> None:
+    head = head_of(b"GET / HTTP/1.1\r\nHost: h\r\n" + fields + b"\r\n")
+    assert head.upgrade
 
 
 @pytest.mark.parametrize(
@@ -725,6 +761,42 @@ def test_websocket_upgrade_switches_to_passthrough() -> None:
     assert parser.feed(b"GET / HTTP/1.1\r\n\r\n") == [b"GET / HTTP/1.1\r\n\r\n"]
     assert parser.feed(b"") == []
     assert parser.feed_eof() == []
+
+
+@pytest.mark.parametrize(
+    "first",
+    [
+        b"GET /a HTTP/1.1\r\nConnection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\n"
+        b"HTTP2-Settings: AAMAAABkAARAAAAAAAIAAAAA\r\n\r\n",
+        b"POST /a HTTP/1.1\r\nConnection: upgrade\r\nUpgrade: x\r\nContent-Length: 2\r\n\r\nhi",
+        b"CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n",
+    ],
+    ids=["h2c", "with-body", "connect"],
+)
+@pytest.mark.parametrize("bytewise", [False, True])
+def test_declined_upgrade_parses_what_followed_as_requests(first: bytes, bytewise: bool) -> None:
+    parser = RequestParser()
+    rest = b"GET /b HTTP/1.1\r\nHost: h\r\n\r\nGET /c HT"
+    held = [e for e in parser.feed(first + rest) if type(e) is bytes and e != b"hi"]
+    assert parser.upgraded
+    assert b"".join(held) == rest
+    parser.decline_upgrade()
+    assert not parser.upgraded
+    if bytewise:
+        events = [e for i in range(len(rest)) for e in parser.feed(rest[i : i + 1])]
+    else:
+        events = parser.feed(rest)
+    assert summary(events) == summary(feed(b"GET /b HTTP/1.1\r\nHost: h\r\n\r\n"))
+    events = parser.feed(b"TP/1.1\r\n\r\n")
+    assert isinstance(events[0], RequestHead)
+    assert events[0].target == "/c"
+
+
+def test_decline_upgrade_needs_an_upgrade() -> None:
+    parser = RequestParser()
+    parser.feed(GET)
+    with pytest.raises(RuntimeError):
+        parser.decline_upgrade()
 
 
 def test_upgrade_needs_both_headers() -> None:

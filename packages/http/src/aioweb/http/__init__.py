@@ -19,7 +19,7 @@ from .errors import (
     UnsupportedTransferCoding,
     UnsupportedVersion,
 )
-from .message import CHUNK_END, ChunkEnd, EndOfMessage, RequestHead
+from .message import CHUNK_END, ChunkEnd, EndOfMessage, Event, RequestHead
 
 # -- request side (parser, decoders): names are added below this line --
 # isort: split
@@ -52,6 +52,7 @@ __all__ = [
     "ContentEncoder",
     "ContentEncodingError",
     "EndOfMessage",
+    "Event",
     "HeaderFieldTooLarge",
     "HttpProcessingError",
     "HttpVersion",

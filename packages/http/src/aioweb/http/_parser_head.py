@@ -231,7 +231,7 @@ def _finish(
     chunked = False
     if _TRANSFER_ENCODING in md or _CONTENT_LENGTH in md:
         content_length, chunked = _framing(method, version, md, limits)
-    conn = md.get(_CONNECTION)
+    conn = _connection(md)
     upgrade = False
     if conn is None:
         should_close = version is HttpVersion10
@@ -330,12 +330,13 @@ def parse_heads(
                     events.append(_finish(method, target, version, pairs, md, limits))
                     return end + 2
                 return pos
-            conn = md.get(_CONNECTION)
-            if conn is None:
+            conns = md.getall(_CONNECTION, None)
+            if conns is None:
                 should_close = version is HttpVersion10
-            elif conn == "keep-alive":  # what browsers send
+            elif conns == _KEEP_ALIVE:  # what browsers send
                 should_close = False
             else:
+                conn = conns[0] if len(conns) == 1 else ", ".join(conns)
                 options = _KNOWN_CONNECTION.get(conn) or _connection_options(conn)
                 if options[2] and _UPGRADE in md:
                     if lone:
@@ -373,6 +374,15 @@ def parse_heads(
         lone = False
 
 
+def _connection(md: CIMultiDict[str]) -> str | None:
+    """The Connection options, all of its field lines joined (RFC 9110 5.3)."""
+    values = md.getall(_CONNECTION, None)
+    if values is None:
+        return None
+    return values[0] if len(values) == 1 else ", ".join(values)
+
+
+_KEEP_ALIVE: Final = ["keep-alive"]
 _new = object.__new__
 _EMPTY: Final[CIMultiDictProxy[str]] = CIMultiDictProxy(CIMultiDict())
 

@@ -161,6 +161,19 @@ class RequestParser:
         self._chunk_total = 0
         self._trailers: list[tuple[str, str]] = []
 
+    def decline_upgrade(self) -> None:
+        """Go back to HTTP after an upgrade or ``CONNECT`` that the server did not take.
+
+        A server may ignore ``Upgrade`` (RFC 9110 7.8) and refuse a tunnel: when its
+        answer was not ``101`` (nor ``2xx`` to ``CONNECT``), the connection stays in
+        HTTP. Feed the bytes that :meth:`feed` returned verbatim since :attr:`upgraded`
+        turned true again: they are parsed as the next requests.
+        """
+        if self._state != _UPGRADED:
+            raise RuntimeError("no upgrade to decline")
+        self._state = _HEAD
+        self.upgraded = False
+
     @property
     def buffered(self) -> int:
         """How many bytes are held waiting for the rest of a line (bounded by the limits)."""
