@@ -23,16 +23,17 @@ from aioweb.http import (
     ContentDecoder,
     ContentEncoder,
     EndOfMessage,
+    Event,
     HttpProcessingError,
     HttpVersion11,
     RequestHead,
     RequestParser,
     build_head,
     http_date,
+    is_valid_host,
     negotiate_encoding,
     status_allows_body,
 )
-from aioweb.http.message import Event
 
 MAX_BODY = 1 << 20  # bytes, checked on the wire (parser) and after decompression (decoder)
 
@@ -84,8 +85,11 @@ ROUTES: dict[str, tuple[str, Callable[[RequestHead, bytes], Response]]] = {
 
 def refuse(head: RequestHead) -> Response | None:
     """The answer to a request that is refused before its body is read, else None."""
-    if head.version == HttpVersion11 and "Host" not in head.headers:
-        return text(400, "missing Host header")  # RFC 9112 3.2; the parser leaves it to us
+    host = head.headers.get("Host")  # RFC 9112 3.2; the parser leaves both checks to us
+    if host is None and head.version == HttpVersion11:
+        return text(400, "missing Host header")
+    if host is not None and not is_valid_host(host):
+        return text(400, "invalid Host header")
     route = ROUTES.get(head.url.path)  # origin-form or absolute-form, percent-decoded
     if route is None:
         return text(404, "Not Found")

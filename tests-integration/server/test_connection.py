@@ -107,6 +107,27 @@ async def test_keep_alive_raw_socket_http10(serve, web, wire):
             assert (resp.header("Connection") or "").lower() == "keep-alive"
 
 
+@pytest.mark.parametrize(
+    "fields",
+    [
+        b"Connection: keep-alive\r\nConnection: close\r\n",
+        b"Connection: foo\r\nAccept: */*\r\nConnection: close\r\n",
+    ],
+)
+async def test_close_in_a_second_connection_line_closes(serve, web, wire, fields):
+    # Several Connection lines are one list (RFC 9110 5.3): "close" in any of them counts.
+    async def handler(request):
+        return web.Response(text="x")
+
+    srv = await serve(handler)
+    async with wire.connect(srv.port) as (reader, writer):
+        writer.write(b"GET / HTTP/1.1\r\nHost: x\r\n" + fields + b"\r\n")
+        resp = await asyncio.wait_for(wire.read_response(reader), 5)
+        assert resp.status == 200
+        assert (resp.header("Connection") or "").lower() == "close"
+        assert await asyncio.wait_for(reader.read(), 5) == b""
+
+
 async def test_pipelining_16_in_order(serve, web, wire):
     async def handler(request):
         # Later requests finish sooner: the answers must still come out in order.
@@ -283,6 +304,43 @@ async def test_chunked_upload_raw_with_trailers(serve, web, wire):
     (resp,) = wire.parse_responses(await wire.exchange(srv.port, req))
     assert resp.status == 200
     assert resp.body == b"hello world"
+
+
+async def test_stream_response_head_leaves_at_prepare(serve, web, wire):
+    """The client sees a streamed response's head before its first body piece.
+
+    Server-sent events and long polling depend on it, as aiohttp's behaviour: an
+    EventSource opens on the head. The handler writes only once the client has it.
+    """
+    gate = asyncio.Event()
+
+    async def handler(request):
+        resp = web.StreamResponse(headers={"Content-Type": "text/event-stream"})
+        await resp.prepare(request)
+        await asyncio.wait_for(gate.wait(), 10)
+        await resp.write(b"data: first\n\n")
+        await resp.write_eof()
+        return resp
+
+    srv = await serve(handler)
+    async with aiohttp.ClientSession(timeout=TIMEOUT) as session:
+        async with asyncio.timeout(5):  # the head arrives while the handler waits
+            resp = await session.get(srv.url)
+        assert resp.status == 200
+        assert resp.headers["Content-Type"] == "text/event-stream"
+        gate.set()
+        assert await resp.read() == b"data: first\n\n"
+        resp.release()
+    gate.clear()
+    async with wire.connect(srv.port) as (reader, writer):
+        writer.write(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+        head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 5)
+        assert head.startswith(b"HTTP/1.1 200 OK\r\n")
+        assert b"Transfer-Encoding: chunked" in head
+        gate.set()
+        assert await asyncio.wait_for(reader.readuntil(b"0\r\n\r\n"), 5) == (
+            b"d\r\ndata: first\n\n\r\n0\r\n\r\n"
+        )
 
 
 async def test_chunked_download(serve, web, wire):

@@ -88,6 +88,10 @@ class StreamResponse(MutableMapping[str | ResponseKey[Any], Any]):
     _eof_sent: bool = False
     _must_be_empty_body: bool | None = None
     _body_length: int = 0
+    # A streamed response's head leaves at prepare(), as aiohttp's does: the client
+    # sees the status and headers at once (server-sent events, long polling, a 101),
+    # not with the first body piece. Response, whose body follows at once, waits for it.
+    _send_headers_immediately: bool = True
 
     def __init__(
         self,
@@ -425,6 +429,8 @@ class StreamResponse(MutableMapping[str | ResponseKey[Any], Any]):
 
     def _write_head(self, request: BaseRequest, writer: StreamWriter) -> None:
         writer.send_head(self._head_bytes(request, writer))
+        if self._send_headers_immediately:
+            writer.flush_head()
 
     def _head_bytes(self, request: BaseRequest, writer: StreamWriter) -> bytes:
         """Complete the headers (framing, Date, Server, Connection) and serialise the head."""

@@ -106,6 +106,7 @@ class RequestHandler(asyncio.Protocol):
         "_task",
         "_timer",
         "_upgrade_buffer",
+        "_upgrade_buffered",
         "_upgrade_receiver",
         "_upgraded",
         "_valid_host",
@@ -146,6 +147,7 @@ class RequestHandler(asyncio.Protocol):
         self._upgraded = False
         self._upgrade_receiver: Callable[[bytes], None] | None = None
         self._upgrade_buffer: list[bytes] = []
+        self._upgrade_buffered = 0  # bytes in _upgrade_buffer
         self._ctx = contextvars.copy_context()
 
     def __repr__(self) -> str:
@@ -391,6 +393,7 @@ class RequestHandler(asyncio.Protocol):
             or self._body_pauses > 0
             or len(self._waiting) >= self._server.max_pipelined
             or (self._close_after and self._error is not None)
+            or self._upgrade_buffered > self._server.read_bufsize
         )
         if pause != self._reading_paused:
             self._reading_paused = pause
@@ -536,6 +539,8 @@ class RequestHandler(asyncio.Protocol):
                 access_logger.log(request, resp, self._loop.time() - start)
             except Exception:
                 server_logger.exception("Error in access logger")
+        if self._upgraded and keep_alive and (head.upgrade or head.method == "CONNECT"):
+            self._end_upgrade_not_taken(head, resp)
         self._finish(keep_alive)
 
     def _send_failed(self, head: RequestHead, writer: StreamWriter, exc: Exception) -> bool:
@@ -640,13 +645,38 @@ class RequestHandler(asyncio.Protocol):
         self._upgrade_receiver = receiver
         if receiver is not None and self._upgrade_buffer:
             buffered, self._upgrade_buffer = self._upgrade_buffer, []
+            paused_for_buffer = self._upgrade_buffered > self._server.read_bufsize
+            self._upgrade_buffered = 0
+            if paused_for_buffer:
+                self._update_reading()
             for data in buffered:
                 receiver(data)
+
+    def _end_upgrade_not_taken(self, head: RequestHead, resp: StreamResponse | None) -> None:
+        """Stay in HTTP if the answer to an upgrade or CONNECT did not switch protocols.
+
+        A server may ignore Upgrade (RFC 9110 7.8), as most handlers do (curl asks for
+        h2c, say); a CONNECT answered with other than 2xx opens no tunnel (9.3.6). The
+        bytes held since are then the connection's next requests.
+        """
+        status = 0 if resp is None else resp.status
+        if status == 101 if head.method != "CONNECT" else 200 <= status < 300:
+            return
+        self._parser.decline_upgrade()
+        self._upgraded = False
+        held, self._upgrade_buffer = self._upgrade_buffer, []
+        self._upgrade_buffered = 0
+        self._backlog = b"".join(held) + self._backlog  # parsed by _finish
 
     def _deliver_upgraded(self, data: bytes) -> None:
         receiver = self._upgrade_receiver
         if receiver is None:
+            # Held until a receiver is set, or until the upgrade is declined; past
+            # read_bufsize, reading pauses (a client cannot fill memory meanwhile).
             self._upgrade_buffer.append(data)
+            self._upgrade_buffered += len(data)
+            if self._upgrade_buffered > self._server.read_bufsize and not self._reading_paused:
+                self._update_reading()
         else:
             receiver(data)
 

@@ -57,6 +57,7 @@ class Response(StreamResponse):
     # Response.__init__ may set the base's fields without calling its __init__).
     _at_once: bool = True
     _plain_base: bool = True
+    _send_headers_immediately = False  # the head leaves with the body, in one write
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)

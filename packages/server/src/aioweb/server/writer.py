@@ -98,6 +98,11 @@ class StreamWriter:
         """Queue the serialised head; it leaves with the first body bytes or at EOF."""
         self._pending = head
 
+    def flush_head(self) -> None:
+        """Send the queued head now, without waiting for body bytes."""
+        if self._pending:
+            self._send(b"")
+
     def send_whole(self, head: bytes, body: bytes) -> None:
         """Send a head and a whole body in one write and end the response.
 
