@@ -99,6 +99,7 @@ class RequestHandler(asyncio.Protocol):
         "_fresh",
         "_head_started",
         "_in_message",
+        "_lingering",
         "_loop",
         "_parser",
         "_reading_paused",
@@ -128,6 +129,7 @@ class RequestHandler(asyncio.Protocol):
         self._fresh = True  # nothing received yet
         self._valid_host = ""  # the last Host value found valid ("" is)
         self._in_message = False
+        self._lingering = False  # closing: reading and dropping what still comes
         self._head_started = False
         self._backlog = b""
         self._body_pauses = 0
@@ -225,8 +227,8 @@ class RequestHandler(asyncio.Protocol):
         if self._upgraded:
             self._deliver_upgraded(data)
             return
-        if self._close_after and self._error is not None:
-            return  # the stream is unparseable; nothing after the error is read
+        if self._close_after and (self._error is not None or self._lingering):
+            return  # the stream is unparseable, or is being drained before closing
         if self._backlog:
             self._backlog += data
             self._update_reading()
@@ -275,6 +277,8 @@ class RequestHandler(asyncio.Protocol):
                         stream.feed_data(event)
                         if stream is self._discarding:
                             self._check_discard(stream)
+                            if self._lingering:
+                                return  # too much to discard: the rest is dropped
                     elif self._upgraded:
                         self._deliver_upgraded(event)
                 elif type(event) is EndOfMessage:
@@ -374,7 +378,33 @@ class RequestHandler(asyncio.Protocol):
             self._error = None
             server_logger.debug("Bad request from client: %r", exc)
             transport.write(raw_error_page(exc.status, exc.reason, body=not self._error_to_head))
-        transport.close()
+        if exc is not None or self._in_message:
+            self._linger()  # the client may still be sending
+        else:
+            transport.close()
+
+    def _linger(self) -> None:
+        """Close once the client has stopped sending, or after ``lingering_time``.
+
+        Closing a socket with unread bytes makes the kernel reset the connection, and
+        a client still sending (a body over the limit, say) may then lose the answer
+        that was sent. So the answer is followed by a FIN, and what still comes is read
+        and dropped until the client closes too, or the time is up.
+        """
+        transport = self.transport
+        if transport is None or self._lingering:
+            return
+        self._lingering = True
+        self._close_after = True
+        if self._feeding is not None:
+            self._feeding.set_exception(PayloadAccessError())
+            self._feeding = None
+        if transport.can_write_eof():
+            transport.write_eof()
+        if self._reading_paused:
+            self._reading_paused = False
+            transport.resume_reading()
+        self._set_deadline(self._loop.time() + self._server.lingering_time)
 
     def _on_body_pause(self) -> None:
         self._body_pauses += 1
@@ -386,7 +416,7 @@ class RequestHandler(asyncio.Protocol):
 
     def _update_reading(self) -> None:
         transport = self.transport
-        if transport is None:
+        if transport is None or self._lingering:
             return
         pause = (
             bool(self._backlog)
@@ -405,8 +435,7 @@ class RequestHandler(asyncio.Protocol):
     def _check_discard(self, stream: StreamReader) -> None:
         if stream.total_bytes - self._discard_from > self._server.max_discard_size:
             server_logger.debug("Closing: too much unread request body to discard")
-            if self.transport is not None:
-                self.transport.close()
+            self._linger()
 
     # -- timers ------------------------------------------------------------------
 
