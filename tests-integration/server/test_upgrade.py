@@ -127,7 +127,7 @@ async def test_bytes_held_for_an_upgrade_are_bounded(serve, web, wire):
 
     async def handler(request):
         await asyncio.sleep(0.5)  # the client keeps sending meanwhile
-        sizes.append(request.protocol._upgrade_buffered)
+        sizes.append(request.protocol._upgraded.held_size)
         return web.Response(text="not taken")
 
     srv = await serve(handler)

@@ -11,7 +11,12 @@ Design (see docs/server.md):
 * one timer handle per connection enforces the head timeout (slowloris) and the
   keep-alive timeout. It is moved by storing a new deadline, not by rescheduling;
 * an unread body is dropped undecoded before the next request (CVE-2026-54278); when
-  too much of it is still to come the connection closes instead.
+  too much of it is still to come the connection closes instead, lingering: it reads
+  and drops what still comes, so that the client gets the answer.
+
+Each request's task runs :func:`~aioweb.server._exchange.serve_request` (one request
+and its response); the bytes after an upgrade go through an
+:class:`~aioweb.server._upgrade.UpgradeChannel`.
 """
 
 from __future__ import annotations
@@ -32,19 +37,19 @@ from aioweb.http import HttpVersion10, is_valid_host
 from aioweb.http.errors import BadHttpMessage, HttpProcessingError
 from aioweb.http.message import EndOfMessage, RequestHead
 
-from ._errors import handler_error_response, not_a_response, raw_error_page
-from .response import Response, StreamResponse
+from ._errors import raw_error_page
+from ._exchange import serve_request
+from ._upgrade import UpgradeChannel
 from .streams import EMPTY_PAYLOAD, PayloadAccessError, RequestPayloadError, StreamReader
-from .writer import StreamWriter
 
 if TYPE_CHECKING:
     from .request import BaseRequest
+    from .response import StreamResponse
     from .server import Server
 
 __all__ = ["RequestHandler"]
 
 server_logger: Final = logging.getLogger("aioweb.server")
-_current_task: Final = asyncio.current_task
 
 #: Seconds a connection that has sent nothing yet may still deliver its first request
 #: once the server is stopping (it was accepted just before; its client is not idle).
@@ -69,13 +74,7 @@ else:
     _first_task = asyncio.Task
     _START_AFTER_READ = False
 
-_EXPECT: Final = istr("Expect")
 _HOST: Final = istr("Host")
-
-
-def _expects_continue(head: RequestHead) -> bool:
-    value = head.headers.get(_EXPECT)
-    return value is not None and head.version >= (1, 1) and value.lower() == "100-continue"
 
 
 class RequestHandler(asyncio.Protocol):
@@ -106,9 +105,6 @@ class RequestHandler(asyncio.Protocol):
         "_server",
         "_task",
         "_timer",
-        "_upgrade_buffer",
-        "_upgrade_buffered",
-        "_upgrade_receiver",
         "_upgraded",
         "_valid_host",
         "_waiting",
@@ -146,10 +142,8 @@ class RequestHandler(asyncio.Protocol):
         self._deadline = 0.0
         self._discarding: StreamReader | None = None
         self._discard_from = 0
-        self._upgraded = False
-        self._upgrade_receiver: Callable[[bytes], None] | None = None
-        self._upgrade_buffer: list[bytes] = []
-        self._upgrade_buffered = 0  # bytes in _upgrade_buffer
+        #: After an upgrade or CONNECT: where the raw bytes go (None while in HTTP).
+        self._upgraded: UpgradeChannel | None = None
         self._ctx = contextvars.copy_context()
 
     def __repr__(self) -> str:
@@ -224,8 +218,8 @@ class RequestHandler(asyncio.Protocol):
 
     def data_received(self, data: bytes) -> None:
         self._fresh = False
-        if self._upgraded:
-            self._deliver_upgraded(data)
+        if self._upgraded is not None:
+            self._deliver_upgraded(self._upgraded, data)
             return
         if self._close_after and (self._error is not None or self._lingering):
             return  # the stream is unparseable, or is being drained before closing
@@ -279,8 +273,8 @@ class RequestHandler(asyncio.Protocol):
                             self._check_discard(stream)
                             if self._lingering:
                                 return  # too much to discard: the rest is dropped
-                    elif self._upgraded:
-                        self._deliver_upgraded(event)
+                    elif self._upgraded is not None:
+                        self._deliver_upgraded(self._upgraded, event)
                 elif type(event) is EndOfMessage:
                     self._in_message = False
                     stream = self._feeding
@@ -290,7 +284,7 @@ class RequestHandler(asyncio.Protocol):
                         if stream is self._discarding:
                             self._discarding = None
                     if parser.upgraded:
-                        self._upgraded = True
+                        self._upgraded = UpgradeChannel(self._server.read_bufsize)
                 else:  # CHUNK_END
                     stream = self._feeding
                     if stream is not None:
@@ -302,8 +296,8 @@ class RequestHandler(asyncio.Protocol):
                 # Found after the events above (earlier requests are still answered).
                 self._on_parse_error(error)
                 return
-            if self._upgraded and data:
-                self._deliver_upgraded(data)
+            if self._upgraded is not None and data:
+                self._deliver_upgraded(self._upgraded, data)
                 return
         # Every other cause of a pause applies it where it arises; what is left to
         # decide here is a full queue, or a resume.
@@ -423,7 +417,7 @@ class RequestHandler(asyncio.Protocol):
             or self._body_pauses > 0
             or len(self._waiting) >= self._server.max_pipelined
             or (self._close_after and self._error is not None)
-            or self._upgrade_buffered > self._server.read_bufsize
+            or (self._upgraded is not None and self._upgraded.full)
         )
         if pause != self._reading_paused:
             self._reading_paused = pause
@@ -476,7 +470,7 @@ class RequestHandler(asyncio.Protocol):
         maybe started the next one, already.
         """
         loop = self._loop
-        coro = self._serve(head, stream)
+        coro = serve_request(self, head, stream)
         if loop.get_task_factory() is None:
             # What loop.create_task() does without a factory, minus its bookkeeping calls.
             task = new_task(coro, loop=loop, context=self._ctx.copy())
@@ -489,127 +483,6 @@ class RequestHandler(asyncio.Protocol):
         """Start the first waiting request (see :meth:`_start`)."""
         head, stream = self._waiting.popleft()
         self._start(head, stream, new_task)
-
-    async def _serve(self, head: RequestHead, stream: StreamReader) -> None:
-        server = self._server
-        server.requests_count += 1
-        writer = StreamWriter(self)
-        task = self._task
-        if task is None:  # this first step runs inside _start (eager start)
-            task = self._task = _current_task(self._loop)
-            assert task is not None
-        keep_alive = False
-        try:
-            request = server._request_factory(head, stream, self, writer, task)
-        except Exception:
-            server_logger.exception("Error creating the request object")
-            self._write_raw_500(head)
-            self._finish(keep_alive)
-            return
-        if stream is not EMPTY_PAYLOAD and _expects_continue(head):
-            stream._on_first_read = writer.send_continue
-        self._current = request
-        access_logger = server._access_logger
-        log_access = access_logger is not None and access_logger.enabled
-        start = self._loop.time() if log_access else 0.0
-        resp: StreamResponse | None = None
-        try:
-            try:
-                # Typed loosely on purpose: handlers do return other things by mistake.
-                result: object = await server._handler(request)
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:
-                resp = handler_error_response(
-                    exc, request, debug=server.debug, client_gone=self.transport is None
-                )
-            else:
-                # type() first: isinstance() of an ABC subclass goes through ABCMeta.
-                resp = (
-                    result
-                    if type(result) is Response or isinstance(result, StreamResponse)
-                    else not_a_response(result)
-                )
-            if (
-                request._on_prepare is None
-                and resp._writer is None
-                and not resp._eof_sent
-                and resp._send_at_once(request)
-            ):
-                # Head and body left in one write, without the prepare/write_eof coroutines.
-                keep_alive = bool(resp._keep_alive)
-                if self._writing_paused:
-                    await self.wait_writable()
-            else:
-                keep_alive = await self._send_response(request, resp, writer)
-            keep_alive = keep_alive and not server._shutting_down
-        except asyncio.CancelledError:
-            # The client went away with handler_cancellation on, or shutdown cancelled us.
-            server_logger.debug("Request handler cancelled")
-            keep_alive = False
-        except ConnectionError:
-            server_logger.debug("Connection lost while sending the response")
-            keep_alive = False
-        except Exception as exc:
-            keep_alive = self._send_failed(head, writer, exc)
-        if stream is not EMPTY_PAYLOAD:
-            if not stream.at_eof():
-                if keep_alive:
-                    keep_alive = self._handle_unread_body(head, stream, writer)
-                if not stream.at_eof() and stream.exception() is None:
-                    # Anything still holding the request (a background task) must not
-                    # read a body the connection has already dropped.
-                    stream.set_exception(PayloadAccessError())
-            if request._post:  # only a request with a body has uploads
-                request._close_uploads()
-        if log_access and resp is not None:
-            assert access_logger is not None
-            try:
-                access_logger.log(request, resp, self._loop.time() - start)
-            except Exception:
-                server_logger.exception("Error in access logger")
-        if self._upgraded and keep_alive and (head.upgrade or head.method == "CONNECT"):
-            self._end_upgrade_not_taken(head, resp)
-        self._finish(keep_alive)
-
-    def _send_failed(self, head: RequestHead, writer: StreamWriter, exc: Exception) -> bool:
-        """A response could not be built or sent: answer 500 if nothing left yet."""
-        if writer.output_size:
-            server_logger.exception("Error sending a response after its head; closing")
-            return False
-        server_logger.exception("Error preparing the response", exc_info=exc)
-        self._write_raw_500(head)
-        return False
-
-    async def _send_response(
-        self, request: BaseRequest, resp: StreamResponse, writer: StreamWriter
-    ) -> bool:
-        if not resp.prepared:
-            await resp.prepare(request)
-        await resp.write_eof()
-        return bool(resp.keep_alive)
-
-    def _write_raw_500(self, head: RequestHead) -> None:
-        transport = self.transport
-        if transport is not None and not transport.is_closing():
-            transport.write(raw_error_page(500, body=head.method != "HEAD"))
-
-    def _handle_unread_body(
-        self, head: RequestHead, stream: StreamReader, writer: StreamWriter
-    ) -> bool:
-        """Whether the connection can go on after a response whose body was not all read."""
-        if not stream.is_eof():
-            if _expects_continue(head) and not writer._continue_sent:
-                return False  # the client may still be waiting to send the body
-            if stream.exception() is not None:
-                return False
-            length = head.content_length
-            if length is not None and length - stream.total_bytes > self._server.max_discard_size:
-                return False
-            self._discarding = stream
-            self._discard_from = stream.total_bytes
-        stream.discard()
-        return True
 
     def _finish(self, keep_alive: bool) -> None:
         self._task = None
@@ -671,15 +544,11 @@ class RequestHandler(asyncio.Protocol):
 
         Bytes that arrived before a receiver was set are delivered at once.
         """
-        self._upgrade_receiver = receiver
-        if receiver is not None and self._upgrade_buffer:
-            buffered, self._upgrade_buffer = self._upgrade_buffer, []
-            paused_for_buffer = self._upgrade_buffered > self._server.read_bufsize
-            self._upgrade_buffered = 0
-            if paused_for_buffer:
-                self._update_reading()
-            for data in buffered:
-                receiver(data)
+        channel = self._upgraded
+        if channel is None:
+            channel = self._upgraded = UpgradeChannel(self._server.read_bufsize)
+        if channel.set_receiver(receiver):
+            self._update_reading()  # reading paused while the channel was full
 
     def _end_upgrade_not_taken(self, head: RequestHead, resp: StreamResponse | None) -> None:
         """Stay in HTTP if the answer to an upgrade or CONNECT did not switch protocols.
@@ -691,23 +560,16 @@ class RequestHandler(asyncio.Protocol):
         status = 0 if resp is None else resp.status
         if status == 101 if head.method != "CONNECT" else 200 <= status < 300:
             return
+        channel = self._upgraded
+        if channel is None:  # pragma: no cover - the caller checks
+            return
         self._parser.decline_upgrade()
-        self._upgraded = False
-        held, self._upgrade_buffer = self._upgrade_buffer, []
-        self._upgrade_buffered = 0
-        self._backlog = b"".join(held) + self._backlog  # parsed by _finish
+        self._upgraded = None
+        self._backlog = channel.take_held() + self._backlog  # parsed by _finish
 
-    def _deliver_upgraded(self, data: bytes) -> None:
-        receiver = self._upgrade_receiver
-        if receiver is None:
-            # Held until a receiver is set, or until the upgrade is declined; past
-            # read_bufsize, reading pauses (a client cannot fill memory meanwhile).
-            self._upgrade_buffer.append(data)
-            self._upgrade_buffered += len(data)
-            if self._upgrade_buffered > self._server.read_bufsize and not self._reading_paused:
-                self._update_reading()
-        else:
-            receiver(data)
+    def _deliver_upgraded(self, channel: UpgradeChannel, data: bytes) -> None:
+        if channel.deliver(data) and not self._reading_paused:
+            self._update_reading()  # full: stop reading until it has an owner
 
     def pause_reading(self) -> None:
         """Stop reading from the socket (for upgraded protocols)."""

@@ -1,0 +1,170 @@
+"""One request and its response on a connection: the coroutine each request task runs.
+
+:class:`~aioweb.server.protocol.RequestHandler` (the connection) parses, queues and
+starts requests; :func:`serve_request` builds the request object, runs the handler,
+turns what it returned or raised into a response, sends it, and tells the connection
+whether it can go on (keep-alive, what to do with a body left unread). The two are one
+state machine split in two modules: this one reads and sets the connection's fields.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import TYPE_CHECKING, Final
+
+from multidict import istr
+
+from aioweb.http.message import RequestHead
+
+from ._errors import handler_error_response, not_a_response, raw_error_page
+from .response import Response, StreamResponse
+from .streams import EMPTY_PAYLOAD, PayloadAccessError, StreamReader
+from .writer import StreamWriter
+
+if TYPE_CHECKING:
+    from .protocol import RequestHandler
+    from .request import BaseRequest
+
+__all__ = ["expects_continue", "serve_request"]
+
+server_logger: Final = logging.getLogger("aioweb.server")
+_current_task: Final = asyncio.current_task
+_EXPECT: Final = istr("Expect")
+
+
+def expects_continue(head: RequestHead) -> bool:
+    """Whether the client waits for ``100 Continue`` before sending the body."""
+    value = head.headers.get(_EXPECT)
+    return value is not None and head.version >= (1, 1) and value.lower() == "100-continue"
+
+
+async def serve_request(conn: RequestHandler, head: RequestHead, stream: StreamReader) -> None:
+    """Serve one request of ``conn``, then hand the connection back (``conn._finish``)."""
+    server = conn._server
+    server.requests_count += 1
+    writer = StreamWriter(conn)
+    task = conn._task
+    if task is None:  # this first step runs inside conn._start (eager start)
+        task = conn._task = _current_task(conn._loop)
+        assert task is not None
+    keep_alive = False
+    try:
+        request = server._request_factory(head, stream, conn, writer, task)
+    except Exception:
+        server_logger.exception("Error creating the request object")
+        _write_raw_500(conn, head)
+        conn._finish(keep_alive)
+        return
+    if stream is not EMPTY_PAYLOAD and expects_continue(head):
+        stream._on_first_read = writer.send_continue
+    conn._current = request
+    access_logger = server._access_logger
+    log_access = access_logger is not None and access_logger.enabled
+    start = conn._loop.time() if log_access else 0.0
+    resp: StreamResponse | None = None
+    try:
+        try:
+            # Typed loosely on purpose: handlers do return other things by mistake.
+            result: object = await server._handler(request)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            resp = handler_error_response(
+                exc, request, debug=server.debug, client_gone=conn.transport is None
+            )
+        else:
+            # type() first: isinstance() of an ABC subclass goes through ABCMeta.
+            resp = (
+                result
+                if type(result) is Response or isinstance(result, StreamResponse)
+                else not_a_response(result)
+            )
+        if (
+            request._on_prepare is None
+            and resp._writer is None
+            and not resp._eof_sent
+            and resp._send_at_once(request)
+        ):
+            # Head and body left in one write, without the prepare/write_eof coroutines.
+            keep_alive = bool(resp._keep_alive)
+            if conn._writing_paused:
+                await conn.wait_writable()
+        else:
+            keep_alive = await _send_response(request, resp)
+        keep_alive = keep_alive and not server._shutting_down
+    except asyncio.CancelledError:
+        # The client went away with handler_cancellation on, or shutdown cancelled us.
+        server_logger.debug("Request handler cancelled")
+        keep_alive = False
+    except ConnectionError:
+        server_logger.debug("Connection lost while sending the response")
+        keep_alive = False
+    except Exception as exc:
+        keep_alive = _send_failed(conn, head, writer, exc)
+    if stream is not EMPTY_PAYLOAD:
+        if not stream.at_eof():
+            if keep_alive:
+                keep_alive = _keep_after_unread_body(conn, head, stream, writer)
+            if not stream.at_eof() and stream.exception() is None:
+                # Anything still holding the request (a background task) must not
+                # read a body the connection has already dropped.
+                stream.set_exception(PayloadAccessError())
+        if request._post:  # only a request with a body has uploads
+            request._close_uploads()
+    if log_access and resp is not None:
+        assert access_logger is not None
+        try:
+            access_logger.log(request, resp, conn._loop.time() - start)
+        except Exception:
+            server_logger.exception("Error in access logger")
+    if conn._upgraded is not None and keep_alive and (head.upgrade or head.method == "CONNECT"):
+        conn._end_upgrade_not_taken(head, resp)
+    conn._finish(keep_alive)
+
+
+def _send_failed(
+    conn: RequestHandler, head: RequestHead, writer: StreamWriter, exc: Exception
+) -> bool:
+    """A response could not be built or sent: answer 500 if nothing left yet."""
+    if writer.output_size:
+        server_logger.exception("Error sending a response after its head; closing")
+        return False
+    server_logger.exception("Error preparing the response", exc_info=exc)
+    _write_raw_500(conn, head)
+    return False
+
+
+async def _send_response(request: BaseRequest, resp: StreamResponse) -> bool:
+    if not resp.prepared:
+        await resp.prepare(request)
+    await resp.write_eof()
+    return bool(resp.keep_alive)
+
+
+def _write_raw_500(conn: RequestHandler, head: RequestHead) -> None:
+    transport = conn.transport
+    if transport is not None and not transport.is_closing():
+        transport.write(raw_error_page(500, body=head.method != "HEAD"))
+
+
+def _keep_after_unread_body(
+    conn: RequestHandler, head: RequestHead, stream: StreamReader, writer: StreamWriter
+) -> bool:
+    """Whether the connection can go on after a response whose body was not all read.
+
+    The rest is dropped undecoded as it arrives (``conn._discarding``), unless more than
+    ``max_discard_size`` is still to come or the client may be waiting for a 100.
+    """
+    if not stream.is_eof():
+        if expects_continue(head) and not writer._continue_sent:
+            return False  # the client may still be waiting to send the body
+        if stream.exception() is not None:
+            return False
+        length = head.content_length
+        if length is not None and length - stream.total_bytes > conn._server.max_discard_size:
+            return False
+        conn._discarding = stream
+        conn._discard_from = stream.total_bytes
+    stream.discard()
+    return True
