@@ -120,3 +120,24 @@ async def test_after_a_parse_error_the_answer_reaches_a_client_still_sending(ser
         writer.write_eof()
         assert await asyncio.wait_for(reader.read(), 5) == b""
     await srv.alive()
+
+
+@pytest.mark.aioweb_only(reason="aiohttp closes without answering when the FIN comes mid-body")
+async def test_a_client_that_stopped_sending_mid_body_is_not_waited_for(serve, web, wire):
+    """The client's FIN came before its body was complete: nothing to linger for."""
+
+    async def handler(request):
+        await asyncio.sleep(0.2)  # the FIN arrives meanwhile
+        return web.Response(text="early")
+
+    srv = await serve(handler, lingering_time=30)
+    async with wire.connect(srv.port) as (reader, writer):
+        writer.write(b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 100000000\r\n\r\nabc")
+        writer.write_eof()
+        started = time.monotonic()
+        data = await asyncio.wait_for(reader.read(), 10)  # until the server closes
+        assert data.startswith(b"HTTP/1.1 200 OK\r\n")
+        while srv.server.connections and time.monotonic() - started < 5:
+            await asyncio.sleep(0.05)
+        assert not srv.server.connections, "the connection is still held"
+    await srv.alive()

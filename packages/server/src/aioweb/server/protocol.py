@@ -209,6 +209,7 @@ class RequestHandler(asyncio.Protocol):
             if self._feeding is not None:
                 self._feeding.set_exception(ConnectionResetError("Connection lost"))
                 self._feeding = None
+            self._in_message = False  # nothing more of it will come: no need to linger
         if (self._task is None and not self._waiting) or self._server.handler_cancellation:
             # Idle, or the client's FIN counts as going away (as in aiohttp): close.
             return False
