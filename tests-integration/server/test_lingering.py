@@ -84,6 +84,8 @@ async def test_a_client_that_never_stops_sending_is_closed_after_lingering_time(
         writer.write(b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000000\r\n\r\n")
         resp = await asyncio.wait_for(wire.read_response(reader), 5)
         assert (resp.status, resp.body) == (200, b"ignored")
+        # too much body left to drop: the head says so, before the client sends more
+        assert resp.header("Connection") == "close"
         started = time.monotonic()
         closed = False
         while time.monotonic() - started < 5:
@@ -141,3 +143,17 @@ async def test_a_client_that_stopped_sending_mid_body_is_not_waited_for(serve, w
             await asyncio.sleep(0.05)
         assert not srv.server.connections, "the connection is still held"
     await srv.alive()
+
+
+async def test_a_small_unread_body_keeps_the_connection(serve, web, wire):
+    async def handler(request):
+        return web.Response(text="ignored")
+
+    srv = await serve(handler)
+    async with wire.connect(srv.port) as (reader, writer):
+        for _ in range(3):
+            writer.write(b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5000\r\n\r\n")
+            resp = await asyncio.wait_for(wire.read_response(reader), 5)
+            assert (resp.status, resp.body) == (200, b"ignored")
+            assert resp.header("Connection") is None
+            writer.write(b"x" * 5000)  # dropped, then the next request is read

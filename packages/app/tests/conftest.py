@@ -56,6 +56,9 @@ class FakeProtocol:
     async def wait_writable(self) -> None:
         return None
 
+    def keeps_alive_after(self, request: Request) -> bool:
+        return not self.closing
+
 
 MakeRequest = Callable[..., Request]
 

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from .protocol import RequestHandler
     from .request import BaseRequest
 
-__all__ = ["expects_continue", "serve_request"]
+__all__ = ["expects_continue", "serve_request", "unread_body_allows_keep_alive"]
 
 server_logger: Final = logging.getLogger("aioweb.server")
 _current_task: Final = asyncio.current_task
@@ -148,21 +148,33 @@ def _write_raw_500(conn: RequestHandler, head: RequestHead) -> None:
         transport.write(raw_error_page(500, body=head.method != "HEAD"))
 
 
+def unread_body_allows_keep_alive(
+    conn: RequestHandler, head: RequestHead, stream: StreamReader, writer: StreamWriter
+) -> bool:
+    """Whether the connection can go on once the unread rest of this body is dropped.
+
+    Not when more than ``max_discard_size`` is still to come, when the body failed, or
+    when the client may be waiting for a 100 before it sends the body at all.
+    """
+    if stream.is_eof():
+        return True
+    if expects_continue(head) and not writer._continue_sent:
+        return False
+    if stream.exception() is not None:
+        return False
+    length = head.content_length
+    return length is None or length - stream.total_bytes <= conn._server.max_discard_size
+
+
 def _keep_after_unread_body(
     conn: RequestHandler, head: RequestHead, stream: StreamReader, writer: StreamWriter
 ) -> bool:
     """Whether the connection can go on after a response whose body was not all read.
 
-    The rest is dropped undecoded as it arrives (``conn._discarding``), unless more than
-    ``max_discard_size`` is still to come or the client may be waiting for a 100.
+    If so, the rest is dropped undecoded as it arrives (``conn._discarding``).
     """
     if not stream.is_eof():
-        if expects_continue(head) and not writer._continue_sent:
-            return False  # the client may still be waiting to send the body
-        if stream.exception() is not None:
-            return False
-        length = head.content_length
-        if length is not None and length - stream.total_bytes > conn._server.max_discard_size:
+        if not unread_body_allows_keep_alive(conn, head, stream, writer):
             return False
         conn._discarding = stream
         conn._discard_from = stream.total_bytes

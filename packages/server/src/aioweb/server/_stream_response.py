@@ -440,7 +440,7 @@ class StreamResponse(MutableMapping[str | ResponseKey[Any], Any]):
         status = self._status
         keep_alive = self._keep_alive
         if keep_alive is None:
-            keep_alive = not head.should_close and not request._protocol.closing
+            keep_alive = not head.should_close and request._protocol.keeps_alive_after(request)
         no_body = status < 200 or status == 204 or status == 304
         is_head = head.method == "HEAD"
         self._must_be_empty_body = no_body or is_head

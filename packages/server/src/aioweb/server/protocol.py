@@ -38,7 +38,7 @@ from aioweb.http.errors import BadHttpMessage, HttpProcessingError
 from aioweb.http.message import EndOfMessage, RequestHead
 
 from ._errors import raw_error_page
-from ._exchange import serve_request
+from ._exchange import serve_request, unread_body_allows_keep_alive
 from ._upgrade import UpgradeChannel
 from .streams import EMPTY_PAYLOAD, PayloadAccessError, RequestPayloadError, StreamReader
 
@@ -594,6 +594,22 @@ class RequestHandler(asyncio.Protocol):
         end of stream) are still answered: then the last of them closes.
         """
         return self._close_after and not self._waiting
+
+    def keeps_alive_after(self, request: BaseRequest) -> bool:
+        """Whether the connection can go on after ``request`` (its body considered).
+
+        A response head says ``Connection: close`` when the answer to a request leaves
+        too much of its body unread to drop: the client then knows before it tries to
+        send another request on this connection.
+        """
+        if self._close_after and not self._waiting:
+            return False
+        stream = request._payload
+        return (
+            stream is EMPTY_PAYLOAD
+            or stream._eof  # all of it has arrived (is_eof(), without the call)
+            or unread_body_allows_keep_alive(self, request._head, stream, request._writer)
+        )
 
     @property
     def busy(self) -> bool:
