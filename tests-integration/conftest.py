@@ -25,12 +25,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import importlib
+import importlib.util
 import os
 import shutil
 import socket
+import sys
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import pytest
@@ -188,6 +191,23 @@ async def serve(web: Web) -> AsyncIterator[Callable[..., Awaitable[RunningServer
             await srv.shutdown(1.0)
         else:
             await srv.server.shutdown(1.0)
+
+
+def load_file(path: Path, name: str) -> ModuleType:
+    """Import the example program at ``path`` as module ``name`` (the folders are no packages)."""
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up by name
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="session")
+def load_example() -> Callable[[Path, str], ModuleType]:
+    """:func:`load_file`, for the tests of the example programs that docs include."""
+    return load_file
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ the bytes on the wire with no lenient client in between.
 from __future__ import annotations
 
 import gzip
-import importlib.util
 import socket
 import struct
 import subprocess
@@ -33,17 +32,6 @@ TIMEOUT = 10.0  # for every client call and every socket read
 HELLO = b"Hello, world!\n"
 STREAM = b"piece 1\npiece 2\npiece 3\n"
 PAYLOAD = bytes(range(256)) * 800  # 200 KiB, every byte value
-
-
-def load() -> ModuleType:
-    name = "http_examples_standalone_threads"
-    spec = importlib.util.spec_from_file_location(name, HERE / "standalone_threads.py")
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up by name
-    spec.loader.exec_module(module)
-    return module
 
 
 @dataclass
@@ -79,8 +67,8 @@ def serve(example: ModuleType, request_timeout: float) -> Iterator[Running]:
 
 
 @pytest.fixture(scope="module")
-def example() -> ModuleType:
-    return load()
+def example(load_example: Callable[[Path, str], ModuleType]) -> ModuleType:
+    return load_example(HERE / "standalone_threads.py", "http_examples_standalone_threads")
 
 
 @pytest.fixture(scope="module")

@@ -6,9 +6,7 @@ The doc includes these very files (``literalinclude``), so what is shown is what
 from __future__ import annotations
 
 import asyncio
-import importlib.util
-import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from types import ModuleType
 
@@ -18,14 +16,11 @@ import pytest
 HERE = Path(__file__).parent
 
 
-def load(name: str) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(f"router_examples_{name}", HERE / f"{name}.py")
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up by name
-    spec.loader.exec_module(module)
-    return module
+Loader = Callable[[Path, str], ModuleType]
+
+
+def load(load_example: Loader, name: str) -> ModuleType:
+    return load_example(HERE / f"{name}.py", f"router_examples_{name}")
 
 
 async def raw_get(port: int, target: str) -> bytes:
@@ -40,8 +35,8 @@ async def raw_get(port: int, target: str) -> bytes:
 
 
 @pytest.fixture
-async def asyncio_example() -> AsyncIterator[int]:
-    example = load("standalone_asyncio")
+async def asyncio_example(load_example: Loader) -> AsyncIterator[int]:
+    example = load(load_example, "standalone_asyncio")
     server = await example.start()
     try:
         yield server.sockets[0].getsockname()[1]
@@ -85,10 +80,10 @@ def static_dir(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-async def server_example(static_dir: Path) -> AsyncIterator[int]:
+async def server_example(static_dir: Path, load_example: Loader) -> AsyncIterator[int]:
     server_module = pytest.importorskip("aioweb.server")
     assert hasattr(server_module, "Server"), "aioweb.server.Server is not available yet"
-    example = load("standalone_server")
+    example = load(load_example, "standalone_server")
     server = example.make_server(static_dir)
     loop = asyncio.get_running_loop()
     listener = await loop.create_server(server, "127.0.0.1", 0)
