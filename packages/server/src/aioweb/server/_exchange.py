@@ -70,6 +70,8 @@ async def serve_request(conn: RequestHandler, head: RequestHead, stream: StreamR
         except asyncio.CancelledError:
             raise
         except Exception as exc:
+            if writer.output_size or writer._pending:
+                raise _AnswerBegun("Error handling request after its response began") from exc
             resp = handler_error_response(
                 exc, request, debug=server.debug, client_gone=conn.transport is None
             )
@@ -80,6 +82,8 @@ async def serve_request(conn: RequestHandler, head: RequestHead, stream: StreamR
                 if type(result) is Response or isinstance(result, StreamResponse)
                 else not_a_response(result)
             )
+            if resp._writer is None and (writer.output_size or writer._pending):
+                raise _AnswerBegun("Handler returned another response than the one it began")
         if (
             request._on_prepare is None
             and resp._writer is None
@@ -99,6 +103,11 @@ async def serve_request(conn: RequestHandler, head: RequestHead, stream: StreamR
         keep_alive = False
     except ConnectionError:
         server_logger.debug("Connection lost while sending the response")
+        keep_alive = False
+    except _AnswerBegun as exc:
+        # Its head (and maybe part of its body) has left: another answer would land
+        # inside that body. Closing tells the client the response is cut short.
+        server_logger.error("%s; closing the connection", exc.args[0], exc_info=exc.__cause__)
         keep_alive = False
     except Exception as exc:
         keep_alive = _send_failed(conn, head, writer, exc)
@@ -121,6 +130,10 @@ async def serve_request(conn: RequestHandler, head: RequestHead, stream: StreamR
     if conn._upgraded is not None and keep_alive and (head.upgrade or head.method == "CONNECT"):
         conn._end_upgrade_not_taken(head, resp)
     conn._finish(keep_alive)
+
+
+class _AnswerBegun(Exception):
+    """The handler failed, or answered anew, after its response had begun."""
 
 
 def _send_failed(

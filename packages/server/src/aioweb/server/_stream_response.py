@@ -429,6 +429,9 @@ class StreamResponse(MutableMapping[str | ResponseKey[Any], Any]):
 
     def _write_head(self, request: BaseRequest, writer: StreamWriter) -> None:
         writer.send_head(self._head_bytes(request, writer))
+        length = self._headers.get(CONTENT_LENGTH)
+        if length is not None and not self._chunked:
+            writer.set_content_length(int(length))
         if self._send_headers_immediately:
             writer.flush_head()
 

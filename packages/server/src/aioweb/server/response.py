@@ -254,8 +254,12 @@ class Response(StreamResponse):
         body = self._body
         status = self._status
         headers = self._headers
-        if CONTENT_LENGTH not in headers and status >= 200 and status != 204 and status != 304:
-            headers[CONTENT_LENGTH] = str(len(body)) if body else "0"
+        length = headers.get(CONTENT_LENGTH)
+        if length is None:
+            if status >= 200 and status != 204 and status != 304:
+                headers[CONTENT_LENGTH] = str(len(body)) if body else "0"
+        elif body and len(body) > int(length):
+            body = body[: int(length)]  # never past the declared length (as aiohttp)
         head = self._head_bytes(request, writer)
         writer.send_whole(head, body if body and not self._must_be_empty_body else b"")
         self._eof_sent = True

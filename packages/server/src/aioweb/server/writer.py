@@ -49,6 +49,7 @@ class StreamWriter:
         "_encoder",
         "_eof",
         "_flow",
+        "_limit",
         "_no_body",
         "_pending",
         "buffer_size",
@@ -62,6 +63,7 @@ class StreamWriter:
         self._chunker: ChunkedEncoder | None = None
         self._encoder: ContentEncoder | None = None
         self._no_body = False
+        self._limit: int | None = None  # the declared Content-Length, if any
         self._eof = False
         self._continue_sent = False
         #: Body bytes handed to :meth:`write` (before coding and framing).
@@ -89,6 +91,20 @@ class StreamWriter:
         from aioweb.http.encoders import ContentEncoder
 
         self._encoder = ContentEncoder(encoding, level=level, strategy=strategy)
+
+    def set_content_length(self, length: int) -> None:
+        """Never send more body bytes than ``length``, the declared Content-Length.
+
+        What a handler writes past it is dropped, as aiohttp drops it: sent, it would
+        be read as the start of the next response on the connection.
+        """
+        self._limit = length
+
+    def _within_limit(self, data: bytes) -> bytes:
+        limit = self._limit
+        if limit is not None and self.length + len(data) > limit:
+            return data[: max(limit - self.length, 0)]
+        return data
 
     def set_no_body(self) -> None:
         """Drop body bytes: the response to HEAD, or a 1xx/204/304 status."""
@@ -155,6 +171,8 @@ class StreamWriter:
             return
         if self._encoder is not None:
             data = self._encoder.compress(data)
+        if self._limit is not None:
+            data = self._within_limit(data)
         self.length += len(data)
         if self._chunker is not None:
             data = self._chunker.encode(data)
@@ -196,6 +214,8 @@ class StreamWriter:
         encoder = self._encoder
         if encoder is not None:
             data = encoder.compress(data) + encoder.flush() if data else encoder.flush()
+        if self._limit is not None:
+            data = self._within_limit(data)
         self.length += len(data)
         chunker = self._chunker
         if chunker is not None:
