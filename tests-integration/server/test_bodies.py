@@ -296,6 +296,59 @@ async def test_set_cookie_attributes(serve, web, wire):
     assert got.cookies.get("plain") == "v"
 
 
+async def test_cookie_version_attribute(serve, web, wire):
+    async def handler(request):
+        resp = web.Response(text="c")
+        resp.set_cookie("a", "b", version="1")
+        return resp
+
+    srv = await serve(handler)
+    data = await wire.exchange(srv.port, b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    (resp,) = wire.parse_responses(data)
+    assert resp.all("Set-Cookie") == ["a=b; Path=/; Version=1"]
+
+
+async def test_http_exception_carries_cookies(serve, web):
+    """The login and logout idiom: a redirect that sets or deletes a cookie."""
+
+    async def handler(request):
+        if request.path == "/login":
+            exc = web.HTTPFound("/home")
+            exc.set_cookie("session", "s3cret", httponly=True, max_age=60)
+            raise exc
+        exc = web.HTTPSeeOther("/")
+        exc.del_cookie("session")
+        raise exc
+
+    srv = await serve(handler)
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10)) as session:
+        async with session.get(srv.url + "/login", allow_redirects=False) as resp:
+            assert resp.status == 302
+            assert resp.headers["Location"] == "/home"
+            assert resp.cookies["session"].value == "s3cret"
+            (field,) = resp.headers.getall("Set-Cookie")
+            assert "HttpOnly" in field
+            assert "Max-Age=60" in field
+        async with session.get(srv.url + "/logout", allow_redirects=False) as resp:
+            assert resp.status == 303
+            (field,) = resp.headers.getall("Set-Cookie")
+            assert field.startswith('session=""; ')
+            assert "Max-Age=0" in field
+
+
+@pytest.mark.aioweb_only(reason="aiohttp's low-level Server answers 500 (its app layer sends it)")
+async def test_http_exception_body_given_as_str(serve, web, wire):
+    async def handler(request):
+        raise web.HTTPBadRequest(body="caf\u00e9 is closed")
+
+    srv = await serve(handler)
+    data = await wire.exchange(srv.port, b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    (resp,) = wire.parse_responses(data)
+    assert resp.status == 400
+    assert resp.body == "caf\u00e9 is closed".encode()
+    assert resp.header("Content-Type") == "text/plain; charset=utf-8"
+
+
 async def test_request_cookies_parsed(serve, web):
     async def handler(request):
         return web.json_response(dict(request.cookies))

@@ -20,7 +20,15 @@ def test_body_bytes_like() -> None:
     assert exc.HTTPBadRequest(body=bytearray(b"ab")).body == b"ab"
     assert exc.HTTPBadRequest(body=memoryview(b"cd")).body == b"cd"
     with pytest.raises(TypeError, match="bytes-like"):
-        exc.HTTPBadRequest(body="text")  # type: ignore[arg-type]
+        exc.HTTPBadRequest(body=123)  # type: ignore[arg-type]
+
+
+def test_body_str_is_text_as_in_aiohttp() -> None:
+    e = exc.HTTPBadRequest(body="caf\u00e9")
+    assert e.body == "caf\u00e9".encode()
+    assert e.headers["Content-Type"] == "text/plain; charset=utf-8"
+    e = exc.HTTPBadRequest(body="caf\u00e9", content_type="text/html")
+    assert e.headers["Content-Type"] == "text/html; charset=utf-8"
 
 
 def test_body_without_content_type_has_none() -> None:

@@ -20,6 +20,7 @@ __all__ = (
 
 _CONTENT_TYPE = "Content-Type"
 _BodyInput = bytes | bytearray | memoryview
+CookieChange = tuple[str, str | None, dict[str, Any]]
 
 
 def default_reason(status: int) -> str:
@@ -61,7 +62,7 @@ class HTTPException(Exception):
     :param headers: extra response headers; every name must be an RFC 9110
         token and no value may hold CR, LF, NUL or another control character.
     :param reason: the reason phrase; defaults to the standard one.
-    :param body: the response body as bytes.
+    :param body: the response body as bytes (a str is taken as *text*, as aiohttp takes it).
     :param text: the response body as text, encoded with the charset of the
         Content-Type (UTF-8 unless a Content-Type header says otherwise).
     :param content_type: media type without parameters (``text/html``); with
@@ -95,7 +96,7 @@ class HTTPException(Exception):
         *,
         headers: LooseHeaders | None = None,
         reason: str | None = None,
-        body: _BodyInput | None = None,
+        body: _BodyInput | str | None = None,
         text: str | None = None,
         content_type: str | None = None,
     ) -> None:
@@ -120,6 +121,7 @@ class HTTPException(Exception):
         self._reason = reason
         self._headers = real_headers
         self._body: bytes | None = None
+        self._cookie_changes: list[CookieChange] = []
 
         if text is None and body is None and not self.empty_body:
             # The default page goes through the text setter, which relabels
@@ -156,13 +158,37 @@ class HTTPException(Exception):
         return self._body
 
     @body.setter
-    def body(self, value: _BodyInput | None) -> None:
+    def body(self, value: _BodyInput | str | None) -> None:
         if value is None:
             self._body = None
         elif isinstance(value, (bytes, bytearray, memoryview)):
             self._body = bytes(value)
+        elif isinstance(value, str):  # as aiohttp takes it: text in the Content-Type's charset
+            self.text = value
         else:
-            raise TypeError(f"body must be bytes-like or None, not {type(value).__name__}")
+            raise TypeError(f"body must be bytes-like, str or None, not {type(value).__name__}")
+
+    def set_cookie(self, name: str, value: str, **attributes: Any) -> None:
+        """Send a ``Set-Cookie`` field with the answer (a login redirect, say).
+
+        Takes the keyword arguments of ``StreamResponse.set_cookie`` (``expires``,
+        ``domain``, ``max_age``, ``path``, ``secure``, ``httponly``, ``version``,
+        ``samesite``, ``partitioned``). The server builds the field, and checks it,
+        when it turns the exception into its response.
+        """
+        self._cookie_changes.append((name, value, attributes))
+
+    def del_cookie(self, name: str, **attributes: Any) -> None:
+        """Tell the client to delete a cookie (see :meth:`set_cookie`)."""
+        self._cookie_changes.append((name, None, attributes))
+
+    @property
+    def cookie_changes(self) -> tuple[CookieChange, ...]:
+        """What :meth:`set_cookie` and :meth:`del_cookie` asked for, in order.
+
+        Each is ``(name, value, attributes)``; ``value`` is ``None`` for a deletion.
+        """
+        return tuple(self._cookie_changes)
 
     @property
     def text(self) -> str | None:

@@ -39,6 +39,11 @@ def exception_response(exc: HTTPException) -> Response:
     resp = Response(status=exc.status, reason=exc.reason, headers=exc.headers)
     if not exc.empty_body and exc.body is not None:
         resp.body = exc.body
+    for name, value, attributes in exc.cookie_changes:
+        if value is None:
+            resp.del_cookie(name, **attributes)
+        else:
+            resp.set_cookie(name, value, **attributes)
     return resp
 
 

@@ -12,6 +12,7 @@ import asyncio
 import datetime as _dt
 import enum
 import math
+import warnings
 from collections.abc import Iterator, MutableMapping
 from http.cookies import SimpleCookie
 from typing import TYPE_CHECKING, Any, Final, TypeVar, overload
@@ -170,12 +171,16 @@ class StreamResponse(MutableMapping[str | ResponseKey[Any], Any]):
 
     @property
     def body_length(self) -> int:
-        """Body bytes sent (after compression), known once the response is finished."""
+        """Bytes sent for this response, head included, once it is finished.
+
+        The count aiohttp gives under this name, and the access log's ``%b``.
+        """
         return self._body_length
 
     @property
     def output_length(self) -> int:
-        """Bytes sent on the wire for this response, head included."""
+        """Bytes sent so far for this response, head included (deprecated, as in aiohttp)."""
+        warnings.warn("output_length is deprecated", DeprecationWarning, stacklevel=2)
         writer = self._writer
         return writer.output_size if writer is not None else self._body_length
 
@@ -245,6 +250,7 @@ class StreamResponse(MutableMapping[str | ResponseKey[Any], Any]):
         path: str = "/",
         secure: bool | None = None,
         httponly: bool | None = None,
+        version: str | None = None,
         samesite: str | None = None,
         partitioned: bool | None = None,
     ) -> None:
@@ -261,6 +267,7 @@ class StreamResponse(MutableMapping[str | ResponseKey[Any], Any]):
             path=path,
             secure=secure,
             httponly=httponly,
+            version=version,
             samesite=samesite,
             partitioned=partitioned,
         )
@@ -564,7 +571,7 @@ class StreamResponse(MutableMapping[str | ResponseKey[Any], Any]):
             raise RuntimeError("Response has not been started")
         writer.write_eof_nowait(bytes(data))
         self._eof_sent = True
-        self._body_length = writer.length
+        self._body_length = writer.output_size
         await writer.drain()
 
     # -- mapping, identity, repr -----------------------------------------------

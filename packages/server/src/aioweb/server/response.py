@@ -263,7 +263,7 @@ class Response(StreamResponse):
         head = self._head_bytes(request, writer)
         writer.send_whole(head, body if body and not self._must_be_empty_body else b"")
         self._eof_sent = True
-        self._body_length = writer.length
+        self._body_length = writer.output_size
         return True
 
     async def write_eof(self, data: bytes = b"") -> None:
