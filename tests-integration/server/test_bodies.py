@@ -108,6 +108,27 @@ async def test_corrupt_compressed_body_is_400(serve, web, wire):
     await srv.alive()
 
 
+async def test_corrupt_compressed_body_is_a_request_payload_error(serve, web, wire):
+    """Code that catches RequestPayloadError around body reads catches this one too."""
+
+    async def handler(request):
+        try:
+            await request.content.read()
+        except web.RequestPayloadError:
+            return web.Response(status=422, text="bad body")
+        return web.Response(text="should not get here")
+
+    srv = await serve(handler)
+    body = b"\x1f\x8b\x08\x00garbage-garbage-garbage"
+    req = (
+        b"POST / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+        b"Content-Encoding: gzip\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body)
+    )
+    (resp,) = wire.parse_responses(await wire.exchange(srv.port, req))
+    assert (resp.status, resp.body) == (422, b"bad body")
+    await srv.alive()
+
+
 RESPONSE_CODINGS = [
     "gzip",
     "deflate",

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Final
 
 from multidict import CIMultiDictProxy
 
-from aioweb.http.errors import HttpProcessingError
+from aioweb.http.errors import ContentEncodingError, HttpProcessingError, PayloadTooLarge
 from aioweb.http.message import EMPTY_TRAILERS
 
 if TYPE_CHECKING:
@@ -270,14 +270,15 @@ class StreamReader:
             if self._compression is not None and (self._raw or self._eof):
                 try:
                     self._decode_some()
-                except HttpProcessingError as exc:
+                except HttpProcessingError as error:
                     # The decoder is unusable after an error: every later read fails too.
+                    exc = _as_payload_error(error)
                     self._exception = exc
                     if self._raw is not None:
                         self._raw.clear()
                     self._raw_size = 0
                     self._maybe_resume()
-                    raise
+                    raise exc from error
                 continue
             if self._eof:
                 return False
@@ -543,6 +544,24 @@ class RequestPayloadError(HttpProcessingError):
     Raised by body reads; ``status`` and ``reason`` are those of the protocol error, and
     :meth:`BaseRequest.read` turns it into a 400 like any other protocol error.
     """
+
+
+class _BodyDecodingError(RequestPayloadError, ContentEncodingError):
+    """A compressed body that does not decode: also a RequestPayloadError, as in aiohttp."""
+
+
+class _BodyTooLarge(RequestPayloadError, PayloadTooLarge):
+    """A body over its decompressed cap: also a RequestPayloadError."""
+
+
+def _as_payload_error(error: HttpProcessingError) -> HttpProcessingError:
+    # Code catching RequestPayloadError around body reads catches decoding failures
+    # too, and code catching the parser's own error classes still does.
+    if isinstance(error, ContentEncodingError):
+        return _BodyDecodingError(error.reason, status=error.status)
+    if isinstance(error, PayloadTooLarge):
+        return _BodyTooLarge(error.reason, status=error.status)
+    return error
 
 
 class PayloadAccessError(Exception):
