@@ -129,7 +129,7 @@ def handler_error_response(
         return server_error_response(504, exc=exc, debug=debug)
     if isinstance(exc, ConnectionError) and client_gone:
         raise exc
-    server_logger.exception("Error handling request", exc_info=exc)
+    server_logger.exception("Error handling request from %s", request.remote, exc_info=exc)
     html = "text/html" in request.headers.get("Accept", "")
     return server_error_response(500, exc=exc, debug=debug, html=html)
 
