@@ -129,6 +129,74 @@ async def test_corrupt_compressed_body_is_a_request_payload_error(serve, web, wi
     await srv.alive()
 
 
+@pytest.mark.parametrize("kind", ["bytesio", "stringio", "file", "text-file", "async-iterable"])
+async def test_response_body_streamed_from_an_object(serve, web, tmp_path, kind):
+    """What aiohttp takes as Response(body=...) besides bytes: sent in pieces."""
+    (tmp_path / "report.pdf").write_bytes(b"%PDF-1.4 " + b"x" * 100_000)
+    (tmp_path / "notes.txt").write_text("caf\u00e9\n" * 1000, encoding="utf-8")
+    opened = []
+
+    async def pieces():
+        for i in range(3):
+            yield f"piece{i};".encode()
+
+    async def handler(request):
+        if kind == "bytesio":
+            body = io.BytesIO(b"skipped:bytesio-data")
+            body.seek(8)  # sent from the current position, as aiohttp does
+        elif kind == "stringio":
+            body = io.StringIO("caf\u00e9")
+        elif kind == "file":
+            body = open(tmp_path / "report.pdf", "rb")  # noqa: SIM115 - the response closes it
+        elif kind == "text-file":
+            body = open(tmp_path / "notes.txt", encoding="utf-8")  # noqa: SIM115
+        else:
+            body = pieces()
+        opened.append(body)
+        return web.Response(body=body)
+
+    expected = {
+        "bytesio": (b"bytesio-data", "application/octet-stream", None),
+        "stringio": ("caf\u00e9".encode(), "text/plain; charset=utf-8", None),
+        "file": (b"%PDF-1.4 " + b"x" * 100_000, "application/pdf", "report.pdf"),
+        "text-file": (("caf\u00e9\n" * 1000).encode(), "text/plain; charset=utf-8", "notes.txt"),
+        "async-iterable": (b"piece0;piece1;piece2;", "application/octet-stream", None),
+    }[kind]
+    srv = await serve(handler)
+    async with (
+        aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10)) as session,
+        session.get(srv.url) as resp,
+    ):
+        assert resp.status == 200
+        assert await resp.read() == expected[0]
+        assert resp.headers["Content-Type"] == expected[1]
+        if expected[2] is None:
+            assert "Content-Disposition" not in resp.headers
+        else:
+            assert resp.headers["Content-Disposition"] == f'attachment; filename="{expected[2]}"'
+    if kind in ("file", "text-file"):
+        assert opened[0].closed  # the response closed the file it sent
+
+
+@pytest.mark.aioweb_only(reason="aiohttp sends a compressed stream's gzip trailer to HEAD")
+async def test_streamed_body_compressed_and_head(serve, web, wire):
+    async def handler(request):
+        resp = web.Response(body=io.BytesIO(b"x" * 50_000))
+        resp.enable_compression()
+        return resp
+
+    srv = await serve(handler)
+    async with httpx.AsyncClient(timeout=10) as client:
+        got = await client.get(srv.url, headers={"Accept-Encoding": "gzip"})
+        assert got.headers["Content-Encoding"] == "gzip"
+        assert got.content == b"x" * 50_000
+    data = await wire.exchange(
+        srv.port,
+        b"HEAD / HTTP/1.1\r\nHost: x\r\nAccept-Encoding: gzip\r\nConnection: close\r\n\r\n",
+    )
+    assert data.endswith(b"\r\n\r\n")  # a head, and no content
+
+
 RESPONSE_CODINGS = [
     "gzip",
     "deflate",

@@ -14,9 +14,10 @@ from collections.abc import Callable
 from concurrent.futures import Executor
 from typing import TYPE_CHECKING, Any, Final
 
-from multidict import CIMultiDict
+from multidict import CIMultiDict, istr
 
 from ._helpers import DEFAULT_CONTENT_TYPE, ResponseKey
+from ._payloads import BodyStream, body_stream
 from ._stream_response import (
     CONTENT_ENCODING,
     CONTENT_LENGTH,
@@ -28,6 +29,8 @@ from ._stream_response import (
     StreamResponse,
     _no_body_status,
 )
+
+CONTENT_DISPOSITION: Final = istr("Content-Disposition")
 
 if TYPE_CHECKING:
     from .request import BaseRequest
@@ -48,6 +51,7 @@ class Response(StreamResponse):
     """A response with the whole body in memory (``body`` bytes or ``text``)."""
 
     _body: bytes | None = None
+    _stream: BodyStream | None = None  # a body sent in pieces (a file, an async iterable)
     _compressed_body: bytes | None = None
     _zlib_executor_size: int | None = None
     _zlib_executor: Executor | None = None
@@ -144,11 +148,15 @@ class Response(StreamResponse):
 
     @property
     def body(self) -> bytes | None:
-        """The body bytes (None when there is no body)."""
+        """The body bytes (None when there is no body, or it is sent from a stream)."""
         return self._body
 
     @body.setter
-    def body(self, value: bytes | bytearray | memoryview | str | None) -> None:
+    def body(self, value: bytes | bytearray | memoryview | str | object | None) -> None:
+        """Bytes, text, or what aiohttp streams: a file object or an async iterable."""
+        if self._stream is not None:
+            self._stream = None
+            self._at_once = type(self)._at_once
         if value is None:
             self._body = None
         elif isinstance(value, (bytes, bytearray, memoryview)):
@@ -158,8 +166,24 @@ class Response(StreamResponse):
                 self._headers[CONTENT_TYPE] = "text/plain; charset=utf-8"
             self._body = value.encode(self.charset or "utf-8")
         else:
-            raise TypeError(f"body must be bytes-like, str or None, not {type(value).__name__}")
+            self._stream_from(value)
         self._compressed_body = None
+
+    def _stream_from(self, value: object) -> None:
+        stream = body_stream(value)
+        if stream is None:
+            raise TypeError(
+                "body must be bytes-like, str, a file object, an async iterable or None, "
+                f"not {type(value).__name__}"
+            )
+        self._body = None
+        self._stream = stream
+        self._at_once = False  # sent through prepare() and write_eof(), in pieces
+        headers = self._headers
+        if CONTENT_TYPE not in headers:
+            headers[CONTENT_TYPE] = stream.content_type
+        if stream.disposition is not None and CONTENT_DISPOSITION not in headers:
+            headers[CONTENT_DISPOSITION] = stream.disposition
 
     @property
     def text(self) -> str | None:
@@ -205,6 +229,7 @@ class Response(StreamResponse):
             await hook(request, self)
         if (
             self._compression
+            and self._stream is None  # a streamed body is compressed as it goes
             and not _no_body_status(self._status)
             and CONTENT_ENCODING not in self._headers
         ):
@@ -241,8 +266,12 @@ class Response(StreamResponse):
 
     def _start(self, request: BaseRequest) -> StreamWriter:
         if not self._chunked and CONTENT_LENGTH not in self._headers:
-            body = self._compressed_body if self._compressed_body is not None else self._body
-            if not _no_body_status(self._status):
+            stream = self._stream
+            if stream is not None:
+                if stream.size is not None and not self._compression:
+                    self._headers[CONTENT_LENGTH] = str(stream.size)
+            elif not _no_body_status(self._status):
+                body = self._compressed_body if self._compressed_body is not None else self._body
                 self._headers[CONTENT_LENGTH] = str(len(body) if body else 0)
         return super()._start(request)
 
@@ -269,6 +298,15 @@ class Response(StreamResponse):
     async def write_eof(self, data: bytes = b"") -> None:
         """Send the body (with the head, in one transport write)."""
         if self._eof_sent:
+            return
+        stream = self._stream
+        if stream is not None:
+            if self._must_be_empty_body:
+                stream.close()
+            else:
+                async for piece in stream.pieces():
+                    await super().write(piece)
+            await super().write_eof(data)
             return
         body = self._compressed_body if self._compressed_body is not None else self._body
         if body and not self._must_be_empty_body:
