@@ -85,7 +85,8 @@ class Application(MutableMapping["str | AppKey[Any]", Any]):
         (``None`` means none).
     :param handler_args: extra keyword arguments for the low-level server.
     :param client_max_size: the largest request body ``read()``/``post()`` accept.
-    :param client_max_fields: the most form fields ``post()`` accepts.
+    :param client_max_fields: the most form fields ``post()`` accepts (413 past it;
+        0 or less: no limit).
     :param debug: deprecated (use asyncio's debug mode).
 
     It is a mutable mapping for application-wide state; use :class:`AppKey`
@@ -382,7 +383,15 @@ class Application(MutableMapping["str | AppKey[Any]", Any]):
         task: asyncio.Task[None],
     ) -> Request:
         """The server's request factory: a :class:`Request` with this app's limits."""
-        return Request(head, payload, protocol, writer, task, client_max_size=self._client_max_size)
+        return Request(
+            head,
+            payload,
+            protocol,
+            writer,
+            task,
+            client_max_size=self._client_max_size,
+            client_max_fields=self._client_max_fields,
+        )
 
     def _request_factory(self) -> RequestFactory:
         """The server's request factory: :meth:`_make_request`, or its equivalent partial.
@@ -392,7 +401,11 @@ class Application(MutableMapping["str | AppKey[Any]", Any]):
         """
         if type(self)._make_request is not Application._make_request:
             return self._make_request
-        return partial(Request, client_max_size=self._client_max_size)
+        return partial(
+            Request,
+            client_max_size=self._client_max_size,
+            client_max_fields=self._client_max_fields,
+        )
 
     def _frozen_handler(self) -> Callable[[BaseRequest], Awaitable[StreamResponse]]:
         """The low-level handler of a frozen application: its dispatcher, called directly.

@@ -12,8 +12,8 @@ import ssl
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
-from aioweb.server import AbstractAccessLogger, AccessLogger
-from aioweb.server.accesslog import access_logger
+from aioweb.server import AccessLogger
+from aioweb.server.accesslog import AccessLoggerClass, access_logger
 
 from ._app import Application
 from ._runners import AppRunner, GracefulExit
@@ -114,7 +114,7 @@ def run_app(
     ssl_context: ssl.SSLContext | None = None,
     print: _PrintFn | None = builtins.print,
     backlog: int = 128,
-    access_log_class: type[AbstractAccessLogger] = AccessLogger,
+    access_log_class: AccessLoggerClass = AccessLogger,
     access_log_format: str = AccessLogger.LOG_FORMAT,
     access_log: logging.Logger | None = access_logger,
     handle_signals: bool = True,

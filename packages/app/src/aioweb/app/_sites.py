@@ -6,6 +6,7 @@ import asyncio
 import socket
 import ssl
 import sys
+import warnings
 from abc import ABC, abstractmethod
 from typing import TYPE_CHECKING, Any
 
@@ -18,9 +19,17 @@ if TYPE_CHECKING:
 
 __all__ = ["BaseSite", "NamedPipeSite", "SockSite", "TCPSite", "UnixSite"]
 
+#: The runner's default ``shutdown_timeout``; a site given another value passes it on.
+_DEFAULT_SHUTDOWN_TIMEOUT = 60.0
+
 
 class BaseSite(ABC):
-    """One listening endpoint of a runner; :meth:`start` after the runner's ``setup()``."""
+    """One listening endpoint of a runner; :meth:`start` after the runner's ``setup()``.
+
+    ``shutdown_timeout`` is deprecated here (as in aiohttp 3.14): it belongs to the
+    runner. A value other than 60.0 warns :class:`DeprecationWarning` and becomes the
+    runner's ``shutdown_timeout``; 60.0 changes nothing.
+    """
 
     __slots__ = ("_backlog", "_runner", "_server", "_ssl_context")
 
@@ -28,11 +37,18 @@ class BaseSite(ABC):
         self,
         runner: BaseRunner[Any],
         *,
+        shutdown_timeout: float = _DEFAULT_SHUTDOWN_TIMEOUT,
         ssl_context: ssl.SSLContext | None = None,
         backlog: int = 128,
     ) -> None:
         if runner.server is None:
             raise RuntimeError("Call runner.setup() before making a site")
+        if shutdown_timeout != _DEFAULT_SHUTDOWN_TIMEOUT:
+            # stacklevel 3: the line that built the site, through the subclass's __init__.
+            warnings.warn(
+                "shutdown_timeout should be set on BaseRunner", DeprecationWarning, stacklevel=3
+            )
+            runner._shutdown_timeout = shutdown_timeout
         self._runner = runner
         self._ssl_context = ssl_context
         self._backlog = backlog
@@ -87,12 +103,15 @@ class TCPSite(BaseSite):
         host: str | None = None,
         port: int | None = None,
         *,
+        shutdown_timeout: float = _DEFAULT_SHUTDOWN_TIMEOUT,
         ssl_context: ssl.SSLContext | None = None,
         backlog: int = 128,
         reuse_address: bool | None = None,
         reuse_port: bool | None = None,
     ) -> None:
-        super().__init__(runner, ssl_context=ssl_context, backlog=backlog)
+        super().__init__(
+            runner, shutdown_timeout=shutdown_timeout, ssl_context=ssl_context, backlog=backlog
+        )
         self._host = host
         if port is None:
             port = 8443 if ssl_context is not None else 8080
@@ -140,10 +159,13 @@ class UnixSite(BaseSite):
         runner: BaseRunner[Any],
         path: str,
         *,
+        shutdown_timeout: float = _DEFAULT_SHUTDOWN_TIMEOUT,
         ssl_context: ssl.SSLContext | None = None,
         backlog: int = 128,
     ) -> None:
-        super().__init__(runner, ssl_context=ssl_context, backlog=backlog)
+        super().__init__(
+            runner, shutdown_timeout=shutdown_timeout, ssl_context=ssl_context, backlog=backlog
+        )
         self._path = str(path)
 
     @property
@@ -166,7 +188,13 @@ class NamedPipeSite(BaseSite):
 
     __slots__ = ("_path", "_pipe_servers")
 
-    def __init__(self, runner: BaseRunner[Any], path: str) -> None:
+    def __init__(
+        self,
+        runner: BaseRunner[Any],
+        path: str,
+        *,
+        shutdown_timeout: float = _DEFAULT_SHUTDOWN_TIMEOUT,
+    ) -> None:
         loop = asyncio.get_running_loop()
         # Only the Proactor loop (Windows) serves pipes; checked at runtime on purpose.
         if getattr(loop, "start_serving_pipe", None) is None:
@@ -174,7 +202,7 @@ class NamedPipeSite(BaseSite):
                 f"Named Pipes are only available with the Proactor event loop on Windows "
                 f"(this platform is {sys.platform!r})"
             )
-        super().__init__(runner)
+        super().__init__(runner, shutdown_timeout=shutdown_timeout)
         self._path = path
         self._pipe_servers: list[Any] = []
 
@@ -207,10 +235,13 @@ class SockSite(BaseSite):
         runner: BaseRunner[Any],
         sock: socket.socket,
         *,
+        shutdown_timeout: float = _DEFAULT_SHUTDOWN_TIMEOUT,
         ssl_context: ssl.SSLContext | None = None,
         backlog: int = 128,
     ) -> None:
-        super().__init__(runner, ssl_context=ssl_context, backlog=backlog)
+        super().__init__(
+            runner, shutdown_timeout=shutdown_timeout, ssl_context=ssl_context, backlog=backlog
+        )
         self._sock = sock
         scheme = "https" if ssl_context is not None else "http"
         if hasattr(socket, "AF_UNIX") and sock.family == socket.AF_UNIX:

@@ -8,24 +8,37 @@ copied as written. The format is compiled once; nothing is formatted when the lo
 is disabled for INFO. Each record also carries the values in ``extra`` under aiohttp's
 names (``remote_address``, ``response_status``, ``request_header`` (a dict), ...), for
 structured log handlers.
+
+A custom ``access_log_class`` subclasses :class:`AbstractAccessLogger`, or is any
+class built as ``cls(logger, log_format)`` whose instances have a
+``log(request, response, time)`` method: a logger written against
+``aiohttp.abc.AbstractAccessLogger`` works unchanged. See :func:`make_access_logger`.
 """
 
 from __future__ import annotations
 
 import datetime
+import inspect
 import logging
 import os
 import re
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, Final, NamedTuple
+from typing import TYPE_CHECKING, Any, Final, NamedTuple, Protocol, TypeAlias, cast
 
 if TYPE_CHECKING:
     from .request import BaseRequest
     from .response import StreamResponse
 
-__all__ = ["AbstractAccessLogger", "AccessLogger", "access_logger"]
+__all__ = [
+    "AbstractAccessLogger",
+    "AccessLogWriter",
+    "AccessLogger",
+    "AccessLoggerClass",
+    "access_logger",
+    "make_access_logger",
+]
 
 #: The default access logger ("aioweb.access").
 access_logger: Final = logging.getLogger("aioweb.access")
@@ -194,3 +207,88 @@ class AccessLogger(AbstractAccessLogger):
             self.logger.exception("Error in logging")
             return
         self.logger.info("%s", "".join(out), extra=extra)
+
+
+class AccessLogWriter(Protocol):
+    """What an access logger must have: ``log(request, response, time)``.
+
+    ``request`` is the :class:`~aioweb.server.request.BaseRequest`, ``response`` the
+    :class:`~aioweb.server.response.StreamResponse` sent, ``time`` the seconds taken.
+    They are typed ``Any`` here so that loggers annotated with aiohttp's types (written
+    against ``aiohttp.abc.AbstractAccessLogger``) type-check too. An optional
+    ``enabled`` property, read before each request is timed, can turn logging off;
+    without one the logger is always enabled (as aiohttp's base class is).
+    """
+
+    def log(self, request: Any, response: Any, time: float) -> None: ...
+
+
+class _ServerAccessLog(AccessLogWriter, Protocol):
+    """What the server uses: :meth:`log` and ``enabled``."""
+
+    @property
+    def enabled(self) -> bool: ...
+
+
+#: The type of ``access_log_class``: a class called as ``cls(logger, log_format)``.
+AccessLoggerClass: TypeAlias = Callable[[logging.Logger, str], AccessLogWriter]
+
+
+class _AlwaysEnabled:
+    """A logger without ``enabled`` seen through the server's contract: always enabled."""
+
+    __slots__ = ("log",)
+
+    log: Callable[[Any, Any, float], None]
+
+    def __init__(self, writer: AccessLogWriter) -> None:
+        self.log = writer.log  # the bound method itself: no extra call per request
+
+    @property
+    def enabled(self) -> bool:
+        return True
+
+
+def _required(access_log_class: object) -> TypeError:
+    return TypeError(
+        "access_log_class must be a subclass of aioweb.server.AbstractAccessLogger, or a "
+        "class taking (logger, log_format) whose instances have a "
+        "log(request, response, time) method (aiohttp.abc.AbstractAccessLogger "
+        f"subclasses qualify), got {access_log_class!r}"
+    )
+
+
+def make_access_logger(
+    access_log_class: AccessLoggerClass, logger: logging.Logger, log_format: str
+) -> _ServerAccessLog:
+    """Build the server's access logger: ``access_log_class(logger, log_format)``.
+
+    Accepts a subclass of :class:`AbstractAccessLogger` or, by duck typing, any class
+    whose instances have a callable ``log`` taking ``(request, response, time)``;
+    anything else raises :class:`TypeError` saying what is required. An instance
+    without ``enabled`` is treated as always enabled.
+    """
+    if not isinstance(access_log_class, type) or not (
+        issubclass(access_log_class, AbstractAccessLogger)
+        or callable(getattr(access_log_class, "log", None))
+    ):
+        raise _required(access_log_class)
+    access = access_log_class(logger, log_format)
+    log = getattr(access, "log", None)
+    if not callable(log):
+        raise _required(access_log_class)
+    try:
+        signature = inspect.signature(log)
+    except (TypeError, ValueError):  # pragma: no cover - builtins without a signature
+        signature = None
+    if signature is not None:
+        try:
+            signature.bind(None, None, 0.0)
+        except TypeError:
+            raise TypeError(
+                f"{access_log_class.__qualname__}.log must take (request, response, time), "
+                f"its signature is {signature}"
+            ) from None
+    if hasattr(access, "enabled"):
+        return cast("_ServerAccessLog", access)
+    return _AlwaysEnabled(access)

@@ -3,7 +3,8 @@
 Everything derived from the head (URL, query, cookies, conditional headers, ...)
 is computed on first access and cached, so a handler pays only for what it uses.
 The body is read through :attr:`BaseRequest.content`; :meth:`BaseRequest.read`
-enforces ``client_max_size`` while reading, before anything is buffered past it.
+enforces ``client_max_size`` while reading, before anything is buffered past it, and
+:meth:`BaseRequest.post` refuses more than ``client_max_fields`` form fields.
 """
 
 from __future__ import annotations
@@ -41,6 +42,8 @@ _T = TypeVar("_T")
 
 #: aiohttp's default body cap for ``read()``/``post()``: 1 MiB.
 DEFAULT_CLIENT_MAX_SIZE: Final = 1024**2
+#: aiohttp's default cap on the number of form fields ``post()`` accepts.
+DEFAULT_CLIENT_MAX_FIELDS: Final = 1000
 _POST_METHODS: Final = frozenset({"PATCH", "POST", "PUT", "TRACE"})
 _FORM_TYPES: Final = frozenset({"", "application/x-www-form-urlencoded", "multipart/form-data"})
 
@@ -60,6 +63,7 @@ class BaseRequest(MutableMapping[str | RequestKey[Any], Any]):
     __slots__ = (
         "__weakref__",
         "_cache",
+        "_client_max_fields",
         "_client_max_size",
         "_head",
         "_headers",
@@ -83,6 +87,7 @@ class BaseRequest(MutableMapping[str | RequestKey[Any], Any]):
         task: asyncio.Task[None],
         *,
         client_max_size: int = DEFAULT_CLIENT_MAX_SIZE,
+        client_max_fields: int = DEFAULT_CLIENT_MAX_FIELDS,
         state: dict[Any, Any] | None = None,
         scheme: str | None = None,
         host: str | None = None,
@@ -99,6 +104,7 @@ class BaseRequest(MutableMapping[str | RequestKey[Any], Any]):
         self._writer = writer
         self._task = task
         self._client_max_size = client_max_size
+        self._client_max_fields = client_max_fields
         self._state = {} if state is None else state
         self._headers = head.headers if headers is None else headers
         self._read_bytes: bytes | None = None
@@ -131,6 +137,7 @@ class BaseRequest(MutableMapping[str | RequestKey[Any], Any]):
         host: str | object = _UNSET,
         remote: str | object = _UNSET,
         client_max_size: int | object = _UNSET,
+        client_max_fields: int | object = _UNSET,
     ) -> BaseRequest:
         """A copy of this request with some head fields replaced (same body and state)."""
         if self._read_bytes is not None:
@@ -177,6 +184,9 @@ class BaseRequest(MutableMapping[str | RequestKey[Any], Any]):
             client_max_size=self._client_max_size
             if client_max_size is _UNSET
             else int(client_max_size),  # type: ignore[arg-type]
+            client_max_fields=self._client_max_fields
+            if client_max_fields is _UNSET
+            else int(client_max_fields),  # type: ignore[arg-type]
             state=self._state.copy(),
             headers=new_headers,
             rel_url=new_rel_url if new_rel_url is not None else self._cache.get("rel_url"),
@@ -211,6 +221,11 @@ class BaseRequest(MutableMapping[str | RequestKey[Any], Any]):
     def client_max_size(self) -> int:
         """The cap on the body size for :meth:`read` and :meth:`post` (0: none)."""
         return self._client_max_size
+
+    @property
+    def client_max_fields(self) -> int:
+        """The most form fields :meth:`post` accepts, 413 past it (0 or less: no limit)."""
+        return self._client_max_fields
 
     @property
     def loop(self) -> asyncio.AbstractEventLoop:
@@ -525,7 +540,11 @@ class BaseRequest(MutableMapping[str | RequestKey[Any], Any]):
         return MultipartReader(self._headers, self._payload, max_size=self._client_max_size)
 
     async def post(self) -> MultiDictProxy[FormValue]:
-        """The form fields of a urlencoded or multipart body (empty for other types)."""
+        """The form fields of a urlencoded or multipart body (empty for other types).
+
+        413 (:class:`~aioweb.exceptions.HTTPRequestEntityTooLarge`) past
+        ``client_max_size`` bytes or ``client_max_fields`` fields, with aiohttp's texts.
+        """
         if self._post is not None:
             return self._post
         if self.method not in _POST_METHODS or self.content_type not in _FORM_TYPES:
@@ -538,13 +557,18 @@ class BaseRequest(MutableMapping[str | RequestKey[Any], Any]):
                 self._headers,
                 self._payload,
                 max_size=self._client_max_size,
+                max_fields=self._client_max_fields,
                 charset=self.charset or "utf-8",
             )
             self._post = MultiDictProxy(form)
         else:
             from .forms import parse_urlencoded
 
-            fields = parse_urlencoded(await self.read(), charset=self.charset or "utf-8")
+            fields = parse_urlencoded(
+                await self.read(),
+                charset=self.charset or "utf-8",
+                max_fields=self._client_max_fields,
+            )
             self._post = MultiDictProxy(MultiDict(fields))
         return self._post
 

@@ -6,12 +6,13 @@ import asyncio
 import logging
 from typing import TYPE_CHECKING, Any, Final
 
-from .accesslog import AbstractAccessLogger, AccessLogger, access_logger
+from .accesslog import AccessLogger, AccessLoggerClass, access_logger, make_access_logger
 from .protocol import RequestHandler
 from .request import BaseRequest
 
 if TYPE_CHECKING:
     from ._contracts import Handler, RequestFactory
+    from .accesslog import _ServerAccessLog
 
 __all__ = ["Server"]
 
@@ -40,8 +41,11 @@ class Server:
     more closes the connection), ``read_bufsize=65536`` (body buffer high-water mark
     is twice this), ``lingering_time=10.0``, ``auto_decompress=True``,
     ``access_log`` (a :class:`logging.Logger`, None to disable),
-    ``access_log_class``, ``access_log_format``, ``debug=False`` (tracebacks in 500
-    pages) and ``logger`` (ignored: errors go to the ``aioweb.server`` logger).
+    ``access_log_class`` (a subclass of :class:`~aioweb.server.AbstractAccessLogger`,
+    or any class with ``log(request, response, time)``, e.g. one written against
+    ``aiohttp.abc.AbstractAccessLogger``), ``access_log_format``, ``debug=False``
+    (tracebacks in 500 pages) and ``logger`` (ignored: errors go to the
+    ``aioweb.server`` logger).
     """
 
     def __init__(
@@ -63,7 +67,7 @@ class Server:
         read_bufsize: int = DEFAULT_READ_BUFSIZE,
         auto_decompress: bool = True,
         access_log: logging.Logger | None = access_logger,
-        access_log_class: type[AbstractAccessLogger] = AccessLogger,
+        access_log_class: AccessLoggerClass = AccessLogger,
         access_log_format: str = AccessLogger.LOG_FORMAT,
         debug: bool = False,
         logger: logging.Logger | None = None,
@@ -91,13 +95,8 @@ class Server:
             "max_headers": max_headers,
         }
         if access_log is not None:
-            if not issubclass(access_log_class, AbstractAccessLogger):
-                raise TypeError(
-                    f"access_log_class must be a subclass of AbstractAccessLogger, "
-                    f"got {access_log_class!r}"
-                )
-            self._access_logger: AbstractAccessLogger | None = access_log_class(
-                access_log, access_log_format
+            self._access_logger: _ServerAccessLog | None = make_access_logger(
+                access_log_class, access_log, access_log_format
             )
         else:
             self._access_logger = None
