@@ -116,6 +116,9 @@ from aioweb.server import (
     json_response,
 )
 
+# aiohttp.web has this name too (not in its __all__): the base of access_log_class
+from aioweb.server import AbstractAccessLogger as AbstractAccessLogger
+
 # -- application layer (aioweb.app) --
 from aioweb.app import (
     AppKey,
