@@ -90,18 +90,20 @@ async def test_request_body_gzip_chunked_via_aiohttp_client(serve, web):
         assert await resp.read() == PAYLOAD
 
 
+_CORRUPT_GZIP = b"\x1f\x8b\x08\x00garbage-garbage-garbage"
+CORRUPT_GZIP_POST = (
+    b"POST / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+    b"Content-Encoding: gzip\r\nContent-Length: %d\r\n\r\n%s" % (len(_CORRUPT_GZIP), _CORRUPT_GZIP)
+)
+
+
 async def test_corrupt_compressed_body_is_400(serve, web, wire):
     async def handler(request):
         await request.read()
         return web.Response(text="should not get here")
 
     srv = await serve(handler)
-    body = b"\x1f\x8b\x08\x00garbage-garbage-garbage"
-    req = (
-        b"POST / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
-        b"Content-Encoding: gzip\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body)
-    )
-    data = await wire.exchange(srv.port, req)
+    data = await wire.exchange(srv.port, CORRUPT_GZIP_POST)
     (resp,) = wire.parse_responses(data)
     assert resp.status in (400, 500)
     assert b"should not get here" not in data
@@ -119,12 +121,7 @@ async def test_corrupt_compressed_body_is_a_request_payload_error(serve, web, wi
         return web.Response(text="should not get here")
 
     srv = await serve(handler)
-    body = b"\x1f\x8b\x08\x00garbage-garbage-garbage"
-    req = (
-        b"POST / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
-        b"Content-Encoding: gzip\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body)
-    )
-    (resp,) = wire.parse_responses(await wire.exchange(srv.port, req))
+    (resp,) = wire.parse_responses(await wire.exchange(srv.port, CORRUPT_GZIP_POST))
     assert (resp.status, resp.body) == (422, b"bad body")
     await srv.alive()
 
