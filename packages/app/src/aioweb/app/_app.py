@@ -150,11 +150,10 @@ class Application(MutableMapping["str | AppKey[Any]", Any]):
 
     # -- state -------------------------------------------------------------------
 
-    def __eq__(self, other: object) -> bool:
-        return self is other
-
-    def __hash__(self) -> int:
-        return id(self)
+    # Equal only to itself, as aiohttp's (a Mapping would compare contents), through
+    # object's own slots: a request's middleware chain is found by hashing its apps.
+    __eq__ = object.__eq__
+    __hash__ = object.__hash__
 
     def __bool__(self) -> bool:
         return True
