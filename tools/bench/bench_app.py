@@ -151,33 +151,45 @@ def start_servers(
     return live
 
 
-def load_rounds(
-    args: argparse.Namespace, results: dict[str, ServerResult], live: Live, pin: str | None
+def load_round(
+    args: argparse.Namespace,
+    results: dict[str, ServerResult],
+    live: Live,
+    pin: str | None,
+    rnd: int,
 ) -> None:
-    """Every workload on every framework, ``args.rounds`` times, interleaved and rotated."""
-    for rnd in range(args.rounds):
-        for wl in args.workloads:
-            workload = WORKLOADS[wl]
-            names = [n for n in results if (n, workload.log) in live]
-            names = names[rnd % len(names) :] + names[: rnd % len(names)] if names else []
-            for name in names:
-                server, res = live[name, workload.log], results[name]
-                try:
-                    run = load_run(server, workload.load, args, pin, warm_up=rnd == 0)
-                except BenchError as exc:
-                    res.problems.append(f"{wl}: {exc}")
-                    print(f"[{name}] FAILED: {exc}\n{server.stderr_tail()}", file=sys.stderr)
-                    continue
-                res.samples.setdefault(wl, []).append(run)
-                print(
-                    f"[round {rnd + 1}/{args.rounds}] {name} {wl}: {describe_run(run)}",
-                    file=sys.stderr,
-                )
+    """Every workload on every framework once, in an order rotated each round.
+
+    ``live`` are this round's fresh server processes (see bench_server._load_rounds): each
+    gets 1 s of load before its first measured run.
+    """
+    warmed: set[tuple[str, str]] = set()
+    for wl in args.workloads:
+        workload = WORKLOADS[wl]
+        names = [n for n in results if (n, workload.log) in live]
+        names = names[rnd % len(names) :] + names[: rnd % len(names)] if names else []
+        for name in names:
+            key = (name, workload.log)
+            server, res = live[key], results[name]
+            try:
+                run = load_run(server, workload.load, args, pin, warm_up=key not in warmed)
+            except BenchError as exc:
+                res.problems.append(f"{wl}: {exc}")
+                print(f"[{name}] FAILED: {exc}\n{server.stderr_tail()}", file=sys.stderr)
+                continue
+            warmed.add(key)
+            res.samples.setdefault(wl, []).append(run)
+            print(
+                f"[round {rnd + 1}/{args.rounds}] {name} {wl}: {describe_run(run)}",
+                file=sys.stderr,
+            )
     for (name, mode), server in live.items():
         if mode == "off":
-            results[name].peak_rss_kib = server.status_kib("VmHWM")
-    for res in results.values():
-        pick_runs(res, args.pick)
+            try:
+                peak = server.status_kib("VmHWM")
+            except (BenchError, OSError):
+                continue
+            results[name].peak_rss_kib = max(results[name].peak_rss_kib or 0, peak)
 
 
 # --- report ------------------------------------------------------------------------------
@@ -290,20 +302,24 @@ def _instructions_table(
 def bench(args: argparse.Namespace) -> int:
     server_pin, client_pin = (args.server_cpu, args.client_cpu) if args.pin else (None, None)
     results = {name: ServerResult(name) for name in args.frameworks}
-    live = start_servers(args, results, server_pin)
-    failed = [res for res in results.values() if res.skipped]
-    if failed:
-        # A comparison with one side missing or wrong means nothing: no load at all.
-        for server in live.values():
-            server.stop()
-        names = ", ".join(res.name for res in failed)
-        print(f"bench_app: aborted before any load ({names}: see above)", file=sys.stderr)
-        return 1
-    try:
-        load_rounds(args, results, live, client_pin)
-    finally:
-        for server in live.values():
-            server.stop()
+    # Fresh server processes each round, as bench_server.py starts them.
+    for rnd in range(args.rounds):
+        live = start_servers(args, results, server_pin)
+        failed = [res for res in results.values() if res.skipped]
+        if failed:
+            # A comparison with one side missing or wrong means nothing: stop the load.
+            for server in live.values():
+                server.stop()
+            names = ", ".join(res.name for res in failed)
+            print(f"bench_app: aborted ({names}: see above)", file=sys.stderr)
+            return 1
+        try:
+            load_round(args, results, live, client_pin, rnd)
+        finally:
+            for server in live.values():
+                server.stop()
+    for res in results.values():
+        pick_runs(res, args.pick)
     machine = [line for line in machine_info(args) if not line.startswith("- idle:")]
     lines = ["## Full-stack application bench", "", *machine]
     lines.append(

@@ -349,6 +349,8 @@ def _start_servers(
 ) -> dict[str, ServerProcess]:
     live: dict[str, ServerProcess] = {}
     for name, res in results.items():
+        if res.skipped:
+            continue
         missing = import_problem(SERVERS[name][1])
         if missing:
             res.skipped = f"`{SERVERS[name][1]}` failed: {missing}"
@@ -374,37 +376,66 @@ def _start_servers(
 def _load_rounds(
     args: argparse.Namespace,
     results: dict[str, ServerResult],
-    live: dict[str, ServerProcess],
-    pin: str | None,
+    server_pin: str | None,
+    client_pin: str | None,
 ) -> None:
     """Every workload, every server, ``args.rounds`` times, interleaved.
 
     Interleaving (and rotating the order each round) spreads any slow spell of a shared or
     virtual machine over all servers instead of charging it to whichever ran at that moment.
+    Each round starts fresh server processes: what is particular to one process (where its
+    memory landed, its hash seed) then varies between rounds for every server alike,
+    instead of holding for all of one server's rounds.
     """
     for rnd in range(args.rounds):
-        for wl in args.workloads:
-            names = list(live)
-            names = names[rnd % len(names) :] + names[: rnd % len(names)] if names else []
-            for name in names:
-                server, workload, res = live[name], WORKLOADS[wl], results[name]
-                try:
-                    run = load_run(server, workload, args, pin, warm_up=rnd == 0)
-                except BenchError as exc:
-                    res.problems.append(f"load runs stopped at {wl}: {exc}")
-                    print(f"[{name}] FAILED: {exc}\n{server.stderr_tail()}", file=sys.stderr)
-                    res.peak_rss_kib = server.status_kib("VmHWM")
-                    live.pop(name).stop()
-                    continue
-                res.samples.setdefault(wl, []).append(run)
-                print(
-                    f"[round {rnd + 1}/{args.rounds}] {name} {wl}: {describe_run(run)}",
-                    file=sys.stderr,
-                )
-    for name, server in live.items():
-        results[name].peak_rss_kib = server.status_kib("VmHWM")
+        live = _start_servers(args, results, server_pin)
+        try:
+            _load_round(args, results, live, client_pin, rnd)
+        finally:
+            for name, server in live.items():
+                _record_peak(results[name], server)
+                server.stop()
     for res in results.values():
         pick_runs(res, args.pick)
+
+
+def _record_peak(res: ServerResult, server: ServerProcess) -> None:
+    """Keep the highest peak RSS of the server's processes (one per round)."""
+    try:
+        peak = server.status_kib("VmHWM")
+    except (BenchError, OSError):
+        return
+    res.peak_rss_kib = max(res.peak_rss_kib or 0, peak)
+
+
+def _load_round(
+    args: argparse.Namespace,
+    results: dict[str, ServerResult],
+    live: dict[str, ServerProcess],
+    pin: str | None,
+    rnd: int,
+) -> None:
+    warmed: set[str] = set()
+    for wl in args.workloads:
+        names = list(live)
+        names = names[rnd % len(names) :] + names[: rnd % len(names)] if names else []
+        for name in names:
+            server, workload, res = live[name], WORKLOADS[wl], results[name]
+            try:
+                # a fresh process: 1 s of load before its first measured run
+                run = load_run(server, workload, args, pin, warm_up=name not in warmed)
+            except BenchError as exc:
+                res.problems.append(f"load runs stopped at {wl}: {exc}")
+                print(f"[{name}] FAILED: {exc}\n{server.stderr_tail()}", file=sys.stderr)
+                _record_peak(res, server)
+                live.pop(name).stop()
+                continue
+            warmed.add(name)
+            res.samples.setdefault(wl, []).append(run)
+            print(
+                f"[round {rnd + 1}/{args.rounds}] {name} {wl}: {describe_run(run)}",
+                file=sys.stderr,
+            )
 
 
 def _idle_rounds(
@@ -443,12 +474,7 @@ def _idle_rounds(
 def bench(args: argparse.Namespace) -> int:
     server_pin, client_pin = (args.server_cpu, args.client_cpu) if args.pin else (None, None)
     results = {name: ServerResult(name) for name in args.servers}
-    live = _start_servers(args, results, server_pin)
-    try:
-        _load_rounds(args, results, live, client_pin)
-    finally:
-        for server in live.values():
-            server.stop()
+    _load_rounds(args, results, server_pin, client_pin)
     if args.idle:
         _idle_rounds(args, results, server_pin)
     lines = ["## Low-level server bench", "", *machine_info(args)]

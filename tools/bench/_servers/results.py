@@ -73,8 +73,8 @@ def machine_info(args: argparse.Namespace) -> list[str]:
         f"- Python {platform.python_version()} ({platform.python_implementation()}), "
         f"event loop: {'uvloop' if args.uvloop else 'asyncio default'}",
         f"- load: {wrk.split(' [')[0].strip() or 'wrk'}, 1 thread, {args.connections} "
-        f"connections, {args.duration} s per run after a 1 s warm-up, {args.rounds} "
-        f"interleaved round(s), the {pick} run by req/s shown; "
+        f"connections, {args.duration} s per run, {args.rounds} interleaved round(s) of fresh "
+        f"server processes (1 s of warm-up each), the {pick} run by req/s shown; "
         + (
             f"server on CPU {args.server_cpu}, wrk on CPU {args.client_cpu}"
             if args.pin
