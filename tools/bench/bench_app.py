@@ -33,10 +33,11 @@ from bench_server import (
     Workload,
     add_load_options,
     check_tools,
-    describe_run,
     finish_load_options,
     import_problem,
     load_run,
+    record_peak,
+    record_run,
     run_profiled,
 )
 from bench_server import verify as verify_server
@@ -178,18 +179,10 @@ def load_round(
                 print(f"[{name}] FAILED: {exc}\n{server.stderr_tail()}", file=sys.stderr)
                 continue
             warmed.add(key)
-            res.samples.setdefault(wl, []).append(run)
-            print(
-                f"[round {rnd + 1}/{args.rounds}] {name} {wl}: {describe_run(run)}",
-                file=sys.stderr,
-            )
+            record_run(res, wl, run, rnd, args.rounds)
     for (name, mode), server in live.items():
         if mode == "off":
-            try:
-                peak = server.status_kib("VmHWM")
-            except (BenchError, OSError):
-                continue
-            results[name].peak_rss_kib = max(results[name].peak_rss_kib or 0, peak)
+            record_peak(results[name], server)
 
 
 # --- report ------------------------------------------------------------------------------

@@ -393,13 +393,19 @@ def _load_rounds(
             _load_round(args, results, live, client_pin, rnd)
         finally:
             for name, server in live.items():
-                _record_peak(results[name], server)
+                record_peak(results[name], server)
                 server.stop()
     for res in results.values():
         pick_runs(res, args.pick)
 
 
-def _record_peak(res: ServerResult, server: ServerProcess) -> None:
+def record_run(res: ServerResult, wl: str, run: WrkResult, rnd: int, rounds: int) -> None:
+    """Keep one measured run, and say so on stderr."""
+    res.samples.setdefault(wl, []).append(run)
+    print(f"[round {rnd + 1}/{rounds}] {res.name} {wl}: {describe_run(run)}", file=sys.stderr)
+
+
+def record_peak(res: ServerResult, server: ServerProcess) -> None:
     """Keep the highest peak RSS of the server's processes (one per round)."""
     try:
         peak = server.status_kib("VmHWM")
@@ -427,15 +433,11 @@ def _load_round(
             except BenchError as exc:
                 res.problems.append(f"load runs stopped at {wl}: {exc}")
                 print(f"[{name}] FAILED: {exc}\n{server.stderr_tail()}", file=sys.stderr)
-                _record_peak(res, server)
+                record_peak(res, server)
                 live.pop(name).stop()
                 continue
             warmed.add(name)
-            res.samples.setdefault(wl, []).append(run)
-            print(
-                f"[round {rnd + 1}/{args.rounds}] {name} {wl}: {describe_run(run)}",
-                file=sys.stderr,
-            )
+            record_run(res, wl, run, rnd, args.rounds)
 
 
 def _idle_rounds(
