@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 
 import aiohttp
 import httpx
@@ -38,6 +39,34 @@ async def test_disconnect_without_handler_cancellation(serve, web, wire):
         while not outcome:
             await asyncio.sleep(0.05)
     assert outcome == ["completed"]
+    await srv.alive()
+
+
+@pytest.mark.aioweb_only(reason="aiohttp logs the failed write as 'Error handling request'")
+async def test_disconnect_mid_stream_is_not_logged_as_an_error(serve, web, wire, caplog):
+    """A client that leaves while a streamed body is written is no server error."""
+    caplog.set_level(logging.WARNING)
+    finished = asyncio.Event()
+
+    async def handler(request):
+        resp = web.StreamResponse()
+        await resp.prepare(request)
+        try:
+            for _ in range(400):
+                await resp.write(b"x" * 65536)  # raises once the client is gone
+                await asyncio.sleep(0.005)
+        finally:
+            finished.set()
+        return resp
+
+    srv = await serve(handler)
+    async with wire.connect(srv.port) as (reader, writer):
+        writer.write(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+        await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 5)
+        writer.transport.abort()
+    await asyncio.wait_for(finished.wait(), 10)
+    await asyncio.sleep(0.1)  # the server's handling of the failed write
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []
     await srv.alive()
 
 

@@ -71,6 +71,8 @@ async def serve_request(conn: RequestHandler, head: RequestHead, stream: StreamR
             raise
         except Exception as exc:
             if writer.output_size or writer._pending:
+                if isinstance(exc, ConnectionError) and conn.transport is None:
+                    raise  # the client went away mid-response: nothing to log
                 raise _AnswerBegun("Error handling request after its response began") from exc
             resp = handler_error_response(
                 exc, request, debug=server.debug, client_gone=conn.transport is None
