@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import gzip
 import io
 import json
@@ -173,6 +174,27 @@ async def test_response_body_streamed_from_an_object(serve, web, tmp_path, kind)
             assert resp.headers["Content-Disposition"] == f'attachment; filename="{expected[2]}"'
     if kind in ("file", "text-file"):
         assert opened[0].closed  # the response closed the file it sent
+
+
+async def test_file_body_is_closed_when_the_client_leaves(serve, web, wire, tmp_path):
+    path = tmp_path / "big.bin"
+    path.write_bytes(b"x" * (32 * 1024 * 1024))  # far more than the socket buffers hold
+    opened = []
+
+    async def handler(request):
+        body = open(path, "rb")  # noqa: SIM115 - the response closes it
+        opened.append(body)
+        return web.Response(body=body)
+
+    srv = await serve(handler)
+    async with wire.connect(srv.port) as (reader, writer):
+        writer.write(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+        await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 5)
+        writer.transport.abort()
+    async with asyncio.timeout(10):
+        while not (opened and opened[0].closed):
+            await asyncio.sleep(0.02)
+    await srv.alive()
 
 
 @pytest.mark.aioweb_only(reason="aiohttp sends a compressed stream's gzip trailer to HEAD")

@@ -45,15 +45,15 @@ class BodyStream:
         self.disposition = disposition
 
     def close(self) -> None:
-        """Close the source without sending it (the answer to HEAD, say)."""
+        """Close a file source, sent or not (an async iterable is left as it is)."""
         close = getattr(self._source, "close", None)
-        if callable(close) and not isinstance(self._source, (AsyncIterable, AsyncIterator)):
+        if callable(close) and not isinstance(self._source, AsyncIterable):
             close()
 
     async def pieces(self) -> AsyncIterator[bytes]:
         """The body's bytes, a piece at a time."""
         source = self._source
-        if isinstance(source, (AsyncIterable, AsyncIterator)):
+        if isinstance(source, AsyncIterable):
             async for piece in source:
                 if not isinstance(piece, (bytes, bytearray, memoryview)):
                     raise TypeError(f"body pieces must be bytes, not {type(piece).__name__}")
@@ -61,18 +61,15 @@ class BodyStream:
             return
         in_memory = isinstance(source, (io.BytesIO, io.StringIO))
         loop = asyncio.get_running_loop()
-        try:
-            while True:
-                piece = (
-                    source.read(CHUNK)
-                    if in_memory
-                    else await loop.run_in_executor(None, source.read, CHUNK)
-                )
-                if not piece:
-                    return
-                yield piece.encode(_text_encoding(source)) if isinstance(piece, str) else piece
-        finally:
-            source.close()
+        while True:
+            piece = (
+                source.read(CHUNK)
+                if in_memory
+                else await loop.run_in_executor(None, source.read, CHUNK)
+            )
+            if not piece:
+                return
+            yield piece.encode(_text_encoding(source)) if isinstance(piece, str) else piece
 
 
 def _text_encoding(source: Any) -> str:
@@ -104,7 +101,7 @@ def _disposition(source: Any) -> tuple[str | None, str | None]:
 
 def body_stream(value: object) -> BodyStream | None:
     """The streamed body for ``value``, or None if it is none of the supported kinds."""
-    if isinstance(value, (AsyncIterable, AsyncIterator)):
+    if isinstance(value, AsyncIterable):
         return BodyStream(value, _OCTET_STREAM, None, None)
     if isinstance(value, io.TextIOBase):
         charset = _text_encoding(value)

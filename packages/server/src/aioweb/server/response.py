@@ -303,11 +303,12 @@ class Response(StreamResponse):
             return
         stream = self._stream
         if stream is not None:
-            if self._must_be_empty_body:
-                stream.close()
-            else:
-                async for piece in stream.pieces():
-                    await super().write(piece)
+            try:
+                if not self._must_be_empty_body:
+                    async for piece in stream.pieces():
+                        await super().write(piece)
+            finally:
+                stream.close()  # a file is closed once sent, or if sending failed (aiohttp too)
             await super().write_eof(data)
             return
         body = self._compressed_body if self._compressed_body is not None else self._body
