@@ -586,21 +586,14 @@ class RequestHandler(asyncio.Protocol):
 
     # -- shutdown ---------------------------------------------------------------------
 
-    @property
-    def closing(self) -> bool:
-        """True once the connection will close after the response in flight.
-
-        Requests already queued behind it (pipelined before an error or the client's
-        end of stream) are still answered: then the last of them closes.
-        """
-        return self._close_after and not self._waiting
-
     def keeps_alive_after(self, request: BaseRequest) -> bool:
         """Whether the connection can go on after ``request`` (its body considered).
 
-        A response head says ``Connection: close`` when the answer to a request leaves
-        too much of its body unread to drop: the client then knows before it tries to
-        send another request on this connection.
+        Not once the connection closes after the response in flight (requests already
+        queued behind it, pipelined before an error or the client's end of stream, are
+        still answered: then the last of them closes). A response head says
+        ``Connection: close`` also when the answer leaves too much of the request's
+        body unread to drop: the client then knows before it sends another request.
         """
         if self._close_after and not self._waiting:
             return False
