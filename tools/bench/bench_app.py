@@ -93,12 +93,20 @@ class AppProcess(ServerProcess):
     """One framework's bench application in one access-log mode, ended by its pid."""
 
     def __init__(
-        self, framework: str, log: str, *, pin: str | None, profile: str | None = None
+        self,
+        framework: str,
+        log: str,
+        *,
+        pin: str | None,
+        uvloop: bool = False,
+        profile: str | None = None,
     ) -> None:
         # run_app returns on SIGTERM, so cProfile's own exit path writes the stats file.
         runner = ["-m", "cProfile", "-o", profile] if profile else []
         script = str(SERVERS_DIR / FRAMEWORKS[framework][0])
         cmd = [sys.executable, *runner, script, "--access-log", log]
+        if uvloop:
+            cmd.append("--uvloop")
         if pin is not None:
             cmd = ["taskset", "-c", pin, *cmd]  # taskset execs: the pid is Python's
         self.name = f"{framework} (access log {log})"
@@ -137,7 +145,7 @@ def start_servers(
             continue
         try:
             for mode in modes:
-                server = AppProcess(name, mode, pin=pin)
+                server = AppProcess(name, mode, pin=pin, uvloop=args.uvloop)
                 live[name, mode] = server
                 for wl in args.workloads:
                     if WORKLOADS[wl].log == mode:
@@ -341,7 +349,9 @@ def profile(args: argparse.Namespace) -> int:
         name,
         wl,
         app_workload.load,
-        lambda pin, stats_file: AppProcess(name, app_workload.log, pin=pin, profile=stats_file),
+        lambda pin, stats_file: AppProcess(
+            name, app_workload.log, pin=pin, uvloop=args.uvloop, profile=stats_file
+        ),
         verify,
     )
 
@@ -353,6 +363,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     add_load_options(parser, "the first of --frameworks (aioweb)")
     parser.add_argument("--frameworks", default="aioweb,aiohttp", help="comma-separated subset")
     parser.add_argument("--workloads", default=",".join(WORKLOADS))
+    parser.add_argument("--uvloop", action="store_true", help="run_app on uvloop, for both")
     args = parser.parse_args(argv)
     finish_load_options(args)
     args.frameworks = [s for s in args.frameworks.split(",") if s]
@@ -364,7 +375,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         if w not in WORKLOADS:
             parser.error(f"unknown workload {w!r}; known: {', '.join(WORKLOADS)}")
     # What bench_server's helpers (check_tools, machine_info) read.
-    args.uvloop, args.idle = False, 0
+    args.idle = 0
     return args
 
 

@@ -127,6 +127,7 @@ def main(web: Any, description: str) -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0, help="0 picks a free port")
     parser.add_argument("--access-log", choices=("off", "default", "info"), default="off")
+    parser.add_argument("--uvloop", action="store_true", help="run_app on uvloop's event loop")
     args = parser.parse_args()
     port = args.port or free_port(args.host)
     pid = os.getpid()
@@ -136,6 +137,10 @@ def main(web: Any, description: str) -> None:
         print(f"READY {port} {pid}", flush=True)
 
     kwargs: dict[str, Any] = {}
+    if args.uvloop:
+        import uvloop  # an optional extra: imported only when asked for
+
+        kwargs["loop"] = uvloop.new_event_loop()
     if args.access_log == "off":
         kwargs["access_log"] = None
     elif args.access_log == "info":
