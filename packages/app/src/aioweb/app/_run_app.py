@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import builtins
 import contextlib
+import inspect
 import logging
 import os
 import socket
@@ -42,9 +43,10 @@ async def _serve(
     print_fn: _PrintFn | None,
     runner_kwargs: dict[str, Any],
 ) -> None:
-    if not isinstance(app, Application):
-        app = await app
-    runner = AppRunner(app, **runner_kwargs)
+    # Anything else that is not an Application (a factory passed uncalled, the None
+    # of a factory without `return`) gets AppRunner's TypeError naming it.
+    resolved: Any = await app if inspect.isawaitable(app) else app
+    runner = AppRunner(resolved, **runner_kwargs)
     await runner.setup()
     try:
         sites: list[BaseSite] = []
@@ -122,6 +124,7 @@ def run_app(
     reuse_port: bool | None = None,
     handler_cancellation: bool = False,
     loop: asyncio.AbstractEventLoop | None = None,
+    **kwargs: Any,
 ) -> None:
     """Run *app* (or the coroutine producing it) until interrupted, then clean up.
 
@@ -130,7 +133,9 @@ def run_app(
     prints the startup message through *print* (``None``: silent), and with
     *handle_signals* turns SIGINT/SIGTERM into :class:`GracefulExit`, which starts
     the graceful shutdown (``shutdown_timeout`` seconds for requests in flight).
-    The event loop (new unless *loop* is given) is closed at the end.
+    The event loop (new unless *loop* is given) is closed at the end. Other keyword
+    arguments go to the runner and on to :class:`aioweb.server.Server`
+    (``max_line_size``, ``max_field_size``, ``lingering_time``...), as in aiohttp.
     """
     if loop is None:
         loop = asyncio.new_event_loop()
@@ -159,6 +164,7 @@ def run_app(
                 "access_log_format": access_log_format,
                 "access_log": access_log,
                 "handler_cancellation": handler_cancellation,
+                **kwargs,
             },
         )
     )
