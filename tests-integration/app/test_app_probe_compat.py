@@ -10,15 +10,23 @@ it over a real socket, so the same test states aiohttp's behaviour.
 - ``run_app(None)`` / ``run_app(factory)`` (a factory without ``return``, or passed
   uncalled): ``TypeError`` naming what was passed, not "can't be used in 'await'
   expression".
+- ``python -m aioweb.web -U PATH -P PORT`` (no ``-H``): the Unix socket only, the
+  port ignored, as aiohttp's command line does; a TCP site on localhost was added.
 """
 
 from __future__ import annotations
 
 import asyncio
 import importlib
+import os
+import signal
+import socket
+import sys
+from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+import aiohttp
 import pytest
 
 
@@ -121,3 +129,66 @@ def test_run_app_names_what_is_not_an_application(webmod: ModuleType) -> None:
         with pytest.raises(TypeError, match=r"should be web\.Application instance, got"):
             run_app_on(webmod, not_an_app, loop, None)
         assert loop.is_closed()
+
+
+# -- python -m <web> -U PATH -P PORT: the port is ignored without -H ----------------
+
+FACTORY = """
+import os
+from importlib import import_module
+
+web = import_module(os.environ["PROBE_WEB"])
+
+
+async def root(request):
+    return web.Response(text="unix")
+
+
+def make(argv):
+    app = web.Application()
+    app.router.add_get("/", root)
+    return app
+"""
+
+
+async def test_cli_path_with_port_but_no_host_serves_the_unix_socket_only(
+    impl: str, tmp_path: Path
+) -> None:
+    (tmp_path / "factorymod.py").write_text(FACTORY)
+    sock_path = tmp_path / "cli.sock"
+    busy = socket.socket()  # -P names a port in use: a TCP site would fail to bind
+    busy.bind(("127.0.0.1", 0))
+    busy.listen()
+    web_name = f"{impl}.web"
+    env = dict(os.environ, PYTHONUNBUFFERED="1", PROBE_WEB=web_name)
+    args = ["-m", web_name, "-U", str(sock_path), "-P", str(busy.getsockname()[1])]
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        *args,
+        "factorymod:make",
+        cwd=tmp_path,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        assert proc.stdout is not None
+        line = await asyncio.wait_for(proc.stdout.readline(), 15.0)
+        assert (
+            line.decode().rstrip("\n") == f"======== Running on http://unix:{sock_path}: ========"
+        )
+        connector = aiohttp.UnixConnector(path=str(sock_path))
+        timeout = aiohttp.ClientTimeout(total=5.0)
+        async with (
+            aiohttp.ClientSession(connector=connector, timeout=timeout) as session,
+            session.get("http://localhost/") as resp,
+        ):
+            assert await resp.text() == "unix"
+        proc.send_signal(signal.SIGTERM)
+        await asyncio.wait_for(proc.communicate(), 15.0)
+        assert proc.returncode == 0
+    finally:
+        busy.close()
+        if proc.returncode is None:
+            proc.kill()
+            await asyncio.wait_for(proc.communicate(), 10.0)

@@ -37,7 +37,10 @@ def _parser() -> ArgumentParser:
         "-P", "--port", type=int, default=None, help="TCP/IP port to serve on (default: 8080)"
     )
     parser.add_argument(
-        "-U", "--path", default=None, help="Unix file system path to serve on (alone: no TCP)"
+        "-U",
+        "--path",
+        default=None,
+        help="Unix file system path to serve on; with -H, TCP too (without -H, -P is ignored)",
     )
     return parser
 
@@ -64,7 +67,11 @@ def main(argv: Sequence[str] | None = None) -> None:
 
     host: str | None = args.hostname
     port: int | None = args.port
-    if args.path is None or host is not None or port is not None:
+    if args.path is not None and host is None:
+        # As aiohttp's CLI: a path without -H serves that Unix socket only, -P ignored
+        # (scripts pass one -P to several -U workers; a TCP site each would collide).
+        port = None
+    else:
         host = host or "localhost"
         port = port if port is not None else 8080
 
