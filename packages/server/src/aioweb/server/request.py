@@ -17,7 +17,7 @@ from datetime import datetime
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Final, TypeVar, overload
 
-from multidict import CIMultiDict, CIMultiDictProxy, MultiDict, MultiDictProxy
+from multidict import CIMultiDictProxy, MultiDict, MultiDictProxy
 from yarl import URL
 
 from aioweb.exceptions import HTTPBadRequest, HTTPRequestEntityTooLarge
@@ -30,6 +30,7 @@ from .streams import EMPTY_PAYLOAD, EmptyStreamReader, StreamReader
 if TYPE_CHECKING:
     from aioweb.http._version import HttpVersion
 
+    from ._legacy_payload import RawRequestMessage
     from .headers import ETag
     from .multipart import FormValue, MultipartReader
     from .protocol import RequestHandler
@@ -44,7 +45,7 @@ _T = TypeVar("_T")
 DEFAULT_CLIENT_MAX_SIZE: Final = 1024**2
 #: aiohttp's default cap on the number of form fields ``post()`` accepts.
 DEFAULT_CLIENT_MAX_FIELDS: Final = 1000
-_POST_METHODS: Final = frozenset({"PATCH", "POST", "PUT", "TRACE"})
+_POST_METHODS: Final = frozenset({"DELETE", "PATCH", "POST", "PUT", "TRACE"})
 _FORM_TYPES: Final = frozenset({"", "application/x-www-form-urlencoded", "multipart/form-data"})
 
 _UNSET: Any = object()
@@ -142,34 +143,14 @@ class BaseRequest(MutableMapping[str | RequestKey[Any], Any]):
         """A copy of this request with some head fields replaced (same body and state)."""
         if self._read_bytes is not None:
             raise RuntimeError("Cannot clone request after reading its content")
-        head = self._head
-        new_headers: CIMultiDictProxy[str]
-        if headers is not _UNSET:
-            new_headers = CIMultiDictProxy(CIMultiDict(headers))  # type: ignore[arg-type]
-            raw_headers = tuple(
-                (name.encode("utf-8"), value.encode("utf-8")) for name, value in new_headers.items()
-            )
-        else:
-            new_headers = self._headers
-            raw_headers = head.raw_headers
-        new_head = RequestHead(
-            head.method if method is _UNSET else str(method),
-            head.target,
-            head.version,
-            new_headers,
-            raw_headers,
-            should_close=head.should_close,
-            upgrade=head.upgrade,
-            chunked=head.chunked,
-            content_length=head.content_length,
-            compression=head.compression,
+        from ._request_head import replaced_head
+
+        new_head, new_rel_url = replaced_head(
+            self._head,
+            method=None if method is _UNSET else str(method),
+            rel_url=None if rel_url is _UNSET else rel_url,  # type: ignore[arg-type]
+            headers=None if headers is _UNSET else headers,  # type: ignore[arg-type]
         )
-        new_rel_url: URL | None = None
-        if rel_url is not _UNSET:
-            url = URL(rel_url)  # type: ignore[arg-type]
-            if url.absolute:
-                raise ValueError("rel_url must be a relative URL")
-            new_rel_url = url
         # Only values set explicitly carry over; computed ones follow the new head.
         kwargs: dict[str, Any] = dict(self._overrides or ())
         for name, value in (("scheme", scheme), ("host", host), ("remote", remote)):
@@ -188,7 +169,7 @@ class BaseRequest(MutableMapping[str | RequestKey[Any], Any]):
             if client_max_fields is _UNSET
             else int(client_max_fields),  # type: ignore[arg-type]
             state=self._state.copy(),
-            headers=new_headers,
+            headers=new_head.headers,
             rel_url=new_rel_url if new_rel_url is not None else self._cache.get("rel_url"),
             **kwargs,
         )
@@ -296,6 +277,17 @@ class BaseRequest(MutableMapping[str | RequestKey[Any], Any]):
     def version(self) -> HttpVersion:
         """The HTTP version as ``HttpVersion(major, minor)``."""
         return self._head.version
+
+    @reify
+    def message(self) -> RawRequestMessage:
+        """Deprecated: the parsed head as aiohttp's ``RawRequestMessage`` tuple.
+
+        ``path`` is the target as sent; the other fields are the request's own.
+        """
+        warnings.warn("Request.message is deprecated", DeprecationWarning, stacklevel=3)
+        from ._request_head import raw_message
+
+        return raw_message(self._head, self._headers)
 
     @reify
     def rel_url(self) -> URL:
