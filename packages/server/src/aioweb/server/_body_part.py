@@ -96,14 +96,14 @@ class BodyPartReader:
         self._pending = bytearray()  # read ahead by readline()
         self._cache: dict[str, str | None] = {}
 
-    def __aiter__(self) -> AsyncIterator[bytes]:
+    def __aiter__(self) -> AsyncIterator[bytearray]:
         return self._iter_reads()
 
-    async def _iter_reads(self) -> AsyncIterator[bytes]:
+    async def _iter_reads(self) -> AsyncIterator[bytearray]:
         while data := await self.read():
             yield data
 
-    async def next(self) -> bytes | None:
+    async def next(self) -> bytearray | None:
         """The rest of the part (as :meth:`read`), or None once it is consumed."""
         data = await self.read()
         return data or None
@@ -191,9 +191,10 @@ class BodyPartReader:
         del self._pending[:n]
         return line
 
-    async def read(self, *, decode: bool = False) -> bytes:
+    async def read(self, *, decode: bool = False) -> bytearray:
         """Read the rest of the part; with *decode*, undo its transfer/content encodings.
 
+        A ``bytearray``, as aiohttp documents (``b""`` once the part is read).
         More than ``max_size`` bytes (raw or decoded) raises ``HTTPRequestEntityTooLarge``.
         """
         data = bytearray()
@@ -203,8 +204,8 @@ class BodyPartReader:
             if limit is not None and len(data) > limit:
                 raise HTTPRequestEntityTooLarge(max_size=limit, actual_size=len(data))
         if decode:
-            return self.decode(bytes(data))
-        return bytes(data)
+            return bytearray(self.decode(bytes(data)))
+        return data
 
     async def release(self) -> None:
         """Skip the rest of the part."""
@@ -286,7 +287,7 @@ class BodyPartReader:
         return self._cache["filename"]
 
 
-def to_text(data: bytes, charset: str) -> str:
+def to_text(data: bytes | bytearray, charset: str) -> str:
     try:
         return data.decode(charset)
     except LookupError:
