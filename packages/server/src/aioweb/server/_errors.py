@@ -125,8 +125,13 @@ def handler_error_response(
     if isinstance(exc, HttpProcessingError):
         return server_error_response(exc.status)
     if isinstance(exc, TimeoutError):
+        # As aiohttp: the traceback at DEBUG, one ERROR line, and a 504 without a page
+        # (whatever ``debug`` says).
         server_logger.debug("Request handler timed out", exc_info=exc)
-        return server_error_response(504, exc=exc, debug=debug)
+        server_logger.error("Error handling request from %s", request.remote)
+        resp = Response(status=504, content_type="text/plain")
+        resp.force_close()
+        return resp
     if isinstance(exc, ConnectionError) and client_gone:
         raise exc
     server_logger.exception("Error handling request from %s", request.remote, exc_info=exc)

@@ -380,32 +380,18 @@ class StreamResponse(MutableMapping[str | ResponseKey[Any], Any]):
         value = self._headers.get(ETAG)
         if value is None:
             return None
-        from .headers import ETag
+        from .headers import etag_from_header
 
-        weak = value.startswith("W/")
-        if weak:
-            value = value[2:]
-        if value == "*":
-            return ETag(value="*", is_weak=weak)
-        if len(value) < 2 or value[0] != '"' or value[-1] != '"':
-            return None
-        return ETag(value=value[1:-1], is_weak=weak)
+        return etag_from_header(value)
 
     @etag.setter
     def etag(self, value: ETag | str | None) -> None:
         if value is None:
             self._headers.pop(ETAG, None)
             return
-        if isinstance(value, str):
-            tag, weak = value, False
-        else:
-            tag, weak = value.value, value.is_weak
-        if tag == "*" and not weak:
-            self._headers[ETAG] = "*"
-            return
-        if '"' in tag or any(ord(c) < 0x21 or ord(c) == 0x7F for c in tag):
-            raise ValueError(f"Invalid ETag value: {tag!r}")
-        self._headers[ETAG] = f'W/"{tag}"' if weak else f'"{tag}"'
+        from .headers import etag_header_value
+
+        self._headers[ETAG] = etag_header_value(value)
 
     # -- sending -----------------------------------------------------------------
 

@@ -23,6 +23,8 @@ __all__ = [
     "ETAG_ANY",
     "ETag",
     "charset_from",
+    "etag_from_header",
+    "etag_header_value",
     "format_etag",
     "parse_content_disposition",
     "parse_content_type",
@@ -67,6 +69,37 @@ def format_etag(etag: ETag) -> str:
     if etag.value == ETAG_ANY:
         return ETAG_ANY
     return f'W/"{etag.value}"' if etag.is_weak else f'"{etag.value}"'
+
+
+def etag_header_value(value: ETag | str) -> str:
+    """The ``ETag`` header for ``response.etag = value`` (a str is a strong tag).
+
+    ``*`` alone stays ``*``. ``ValueError`` for a tag with ``"`` or a control
+    character, and for a value that is neither str nor :class:`ETag` (as aiohttp).
+    """
+    if isinstance(value, str):
+        tag, weak = value, False
+    elif isinstance(value, ETag):
+        tag, weak = value.value, value.is_weak
+    else:
+        raise ValueError(f"etag must be str, ETag or None, not {type(value).__name__}")
+    if tag == ETAG_ANY and not weak:
+        return ETAG_ANY
+    if '"' in tag or any(ord(c) < 0x21 or ord(c) == 0x7F for c in tag):
+        raise ValueError(f"Invalid ETag value: {tag!r}")
+    return f'W/"{tag}"' if weak else f'"{tag}"'
+
+
+def etag_from_header(value: str) -> ETag | None:
+    """The :class:`ETag` of an ``ETag`` header value, or None when it is not one."""
+    weak = value.startswith("W/")
+    if weak:
+        value = value[2:]
+    if value == ETAG_ANY:
+        return ETag(value=ETAG_ANY, is_weak=weak)
+    if len(value) < 2 or value[0] != '"' or value[-1] != '"':
+        return None
+    return ETag(value=value[1:-1], is_weak=weak)
 
 
 def parse_etag_list(value: str | None) -> tuple[ETag, ...] | None:
