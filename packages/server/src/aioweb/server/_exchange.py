@@ -31,6 +31,8 @@ __all__ = ["expects_continue", "serve_request", "unread_body_allows_keep_alive"]
 server_logger: Final = logging.getLogger("aioweb.server")
 _current_task: Final = asyncio.current_task
 _EXPECT: Final = istr("Expect")
+# the page of a request whose client ended its body early (as the parser's error pages)
+_INCOMPLETE_BODY_PAGE: Final = "400 Bad Request\n\nincomplete request body\n"
 
 
 def expects_continue(head: RequestHead) -> bool:
@@ -74,9 +76,17 @@ async def serve_request(conn: RequestHandler, head: RequestHead, stream: StreamR
                 if isinstance(exc, ConnectionError) and conn.transport is None:
                     raise  # the client went away mid-response: nothing to log
                 raise _AnswerBegun("Error handling request after its response began") from exc
-            resp = handler_error_response(
-                exc, request, debug=server.debug, client_gone=conn.transport is None
-            )
+            if isinstance(exc, ConnectionError) and exc is stream.exception():
+                # The client ended or dropped the connection before the body it announced
+                # was complete, and the handler's read failed on that: the client's fault.
+                if conn.transport is None:
+                    raise
+                server_logger.debug("Request body cut short by the client: %r", exc)
+                resp = Response(status=400, text=_INCOMPLETE_BODY_PAGE)
+            else:
+                resp = handler_error_response(
+                    exc, request, debug=server.debug, client_gone=conn.transport is None
+                )
         else:
             # type() first: isinstance() of an ABC subclass goes through ABCMeta.
             resp = (

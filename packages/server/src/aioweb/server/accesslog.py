@@ -125,6 +125,20 @@ def _micros(request: BaseRequest, response: StreamResponse, took: float) -> str:
     return str(round(took * 1_000_000))
 
 
+# What a log line must not carry as is: control characters (C0, DEL, C1: a terminal
+# may act on them) and lone surrogates, which stand for request bytes that were not
+# UTF-8 (surrogateescape) and which a UTF-8 log stream cannot write (the line would be
+# lost to a logging error, as it is in aiohttp).
+_UNSAFE: Final = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    if 0xDC80 <= code <= 0xDCFF:
+        code -= 0xDC00  # the byte that surrogateescape stands for
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
 # Code -> (aiohttp's ``extra`` key, getter).
 _SIMPLE: Final[dict[str, tuple[str, _Getter]]] = {
     "a": ("remote_address", _remote),
@@ -206,7 +220,10 @@ class AccessLogger(AbstractAccessLogger):
         except Exception:
             self.logger.exception("Error in logging")
             return
-        self.logger.info("%s", "".join(out), extra=extra)
+        line = "".join(out)
+        if not line.isascii():
+            line = _UNSAFE.sub(_escape, line)
+        self.logger.info("%s", line, extra=extra)
 
 
 class AccessLogWriter(Protocol):
