@@ -7,6 +7,7 @@ aioweb.server.Server found; both implementations must pass it (AIOWEB_IMPL=aioht
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import warnings
 
@@ -208,3 +209,42 @@ async def test_etag_of_another_type_raises_value_error(serve, web, value):
         session.get(f"{srv.url}/") as resp,
     ):
         assert await resp.text() == "ValueError"
+
+
+@pytest.mark.parametrize(
+    ("target", "expected"),
+    [
+        ("/p#frag", ["/p", "", [], "http://h/p#frag", "/p#frag"]),
+        ("/a?b=1#f", ["/a", "b=1", [["b", "1"]], "http://h/a?b=1#f", "/a?b=1#f"]),
+        ("/a%20b#c%20d", ["/a b", "", [], "http://h/a%20b#c%20d", "/a%20b#c%20d"]),
+    ],
+)
+async def test_a_fragment_in_the_target_is_not_part_of_the_path(serve, web, wire, target, expected):
+    """Origin-form has no fragment, but a client that sends one must not move the path."""
+
+    async def handler(request):
+        seen = [request.path, request.query_string, list(map(list, request.query.items()))]
+        return web.json_response([*seen, str(request.url), request.raw_path])
+
+    srv = await serve(handler)
+    data = await wire.exchange(
+        srv.port, f"GET {target} HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n".encode()
+    )
+    (resp,) = wire.parse_responses(data)
+    assert resp.status == 200
+    assert json.loads(resp.body) == expected
+
+
+@pytest.mark.parametrize("reason", ["Très bien", "中文 OK"])
+async def test_a_non_ascii_reason_phrase_is_sent_as_utf8(serve, web, wire, reason):
+    async def handler(request):
+        return web.Response(status=200, reason=reason, text="x")
+
+    srv = await serve(handler)
+    async with (
+        aiohttp.ClientSession(timeout=TIMEOUT) as session,
+        session.get(f"{srv.url}/") as resp,
+    ):
+        assert (resp.status, resp.reason) == (200, reason)
+    data = await wire.exchange(srv.port, b"GET / HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n")
+    assert data.startswith(b"HTTP/1.1 200 " + reason.encode() + b"\r\n")

@@ -200,13 +200,12 @@ def _target_to_url(method: str, target: str) -> URL:
     if target == "*":
         return URL.build(path="*", encoded=True)
     if target.startswith("/"):
-        return URL.build(path=target.partition("?")[0], query_string=_query(target), encoded=True)
+        # origin-form has no fragment (RFC 9112 3.2.1), but clients send one now and
+        # then: it is kept apart from the path and the query, as aiohttp keeps it
+        rest, _, fragment = target.partition("#")
+        path, _, query = rest.partition("?")
+        return URL.build(path=path, query_string=query, fragment=fragment, encoded=True)
     return URL(target, encoded=True)
-
-
-def _query(target: str) -> str:
-    _, sep, query = target.partition("?")
-    return query.partition("#")[0] if sep else ""
 
 
 class EndOfMessage:

@@ -8,7 +8,8 @@ that reached the wire would let whoever controls the value forge a second respon
 Header values are encoded as UTF-8, as aiohttp encodes them, with ``surrogateescape``:
 a value read by the parser (which reads values as UTF-8 and keeps other bytes as lone
 surrogates) is sent back as the very bytes that came in. Other lone surrogates cannot
-be encoded and raise :class:`ValueError`. Reason phrases are ISO-8859-1 (latin-1).
+be encoded and raise :class:`ValueError`. Reason phrases are encoded the same way
+(aiohttp writes them as UTF-8 too, and its client reads them so).
 Non-ASCII header values are legal octets but many recipients misread them: prefer
 RFC 8187 (``filename*=UTF-8''...``) or percent-encoding where a standard offers one.
 """
@@ -58,7 +59,7 @@ def _new_name(name: str) -> bool:
 
 def _status_line(version: HttpVersion, status: int, reason: str) -> bytes:
     line = f"HTTP/{version.major}.{version.minor} {int(status)} {reason}\r\n"
-    return line.encode("latin-1")
+    return line.encode("utf-8", "surrogateescape")
 
 
 # Status lines for every known code and both common versions, built once at import.
@@ -102,7 +103,7 @@ def _build_status_line(status: int, reason: str | None, version: HttpVersion) ->
     try:
         return _status_line(version, status, reason)
     except UnicodeEncodeError:
-        raise ValueError(f"reason phrase {reason!r} is not latin-1") from None
+        raise ValueError(f"reason phrase {reason!r} cannot be encoded") from None
 
 
 def _field_error(fields: Iterable[tuple[str, str]], what: str) -> ValueError:
@@ -165,8 +166,8 @@ def build_head(
     written in the given order, exactly as given (the caller adds Date, Content-Length and
     the like). Raises :class:`ValueError` for a status outside 100..999, a name that is not
     a token, a reason or value with CR, LF, NUL or another control character (HTAB is
-    allowed), a reason above U+00FF or a value that UTF-8 cannot encode (a lone
-    surrogate other than those ``surrogateescape`` makes of bytes).
+    allowed), or a reason or value that UTF-8 cannot encode (a lone surrogate other
+    than those ``surrogateescape`` makes of bytes).
 
     >>> build_head(200, None, [("Content-Length", "2")])
     b'HTTP/1.1 200 OK\\r\\nContent-Length: 2\\r\\n\\r\\n'
