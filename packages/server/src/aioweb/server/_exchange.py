@@ -73,19 +73,19 @@ async def serve_request(conn: RequestHandler, head: RequestHead, stream: StreamR
             raise
         except Exception as exc:
             if writer.output_size or writer._pending:
-                if isinstance(exc, ConnectionError) and conn.transport is None:
+                if isinstance(exc, ConnectionError) and _gone(conn):
                     raise  # the client went away mid-response: nothing to log
                 raise _AnswerBegun("Error handling request after its response began") from exc
             if isinstance(exc, ConnectionError) and exc is stream.exception():
                 # The client ended or dropped the connection before the body it announced
                 # was complete, and the handler's read failed on that: the client's fault.
-                if conn.transport is None:
+                if _gone(conn):
                     raise
                 server_logger.debug("Request body cut short by the client: %r", exc)
                 resp = Response(status=400, text=_INCOMPLETE_BODY_PAGE)
             else:
                 resp = handler_error_response(
-                    exc, request, debug=server.debug, client_gone=conn.transport is None
+                    exc, request, debug=server.debug, client_gone=_gone(conn)
                 )
         else:
             # type() first: isinstance() of an ABC subclass goes through ABCMeta.
@@ -142,6 +142,12 @@ async def serve_request(conn: RequestHandler, head: RequestHead, stream: StreamR
     if conn._upgraded is not None and keep_alive and (head.upgrade or head.method == "CONNECT"):
         conn._end_upgrade_not_taken(head, resp)
     conn._finish(keep_alive)
+
+
+def _gone(conn: RequestHandler) -> bool:
+    """Whether nothing more can be sent: the connection is lost or being closed."""
+    transport = conn.transport
+    return transport is None or transport.is_closing()
 
 
 class _AnswerBegun(Exception):

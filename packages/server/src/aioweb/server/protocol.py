@@ -489,8 +489,8 @@ class RequestHandler(asyncio.Protocol):
         self._task = None
         self._current = None
         transport = self.transport
-        if transport is None:
-            return
+        if transport is None or transport.is_closing():
+            return  # going away (a client's FIN with handler_cancellation, say): no more
         if not keep_alive:
             self._close_after = True
             if self._waiting:

@@ -529,6 +529,13 @@ class EmptyStreamReader(StreamReader):
     def unread_data(self, data: bytes) -> None:
         """Ignored: an empty body stays empty (it is shared between requests)."""
 
+    def set_exception(self, exc: BaseException) -> None:
+        """Ignored: shared between requests, an empty body never fails.
+
+        A connection that is lost fails the bodies of its requests; one of them failing
+        this one would fail the reads of every later request without a body.
+        """
+
 
 #: The shared body of every request without one.
 EMPTY_PAYLOAD: Final = EmptyStreamReader()
