@@ -350,3 +350,91 @@ async def test_gunicorn_worker_signal_finishes_in_flight_request(
         status = await master.stop()
     assert status == 0, master.text()
     assert not BAD_LOG.search(master.log), master.text()
+
+
+# --- start-up failures and stop signals sent to the whole process group -----------------
+# These run against AIOWEB_IMPL: aiohttp's worker is the reference.
+
+WORKER_CLASS = {
+    "aioweb": "aioweb.app.worker.GunicornWebWorker",
+    "aiohttp": "aiohttp.GunicornWebWorker",
+}
+
+IMPL_APP = """
+import os
+from importlib import import_module
+
+web = import_module(os.environ["GAPP_WEB"])
+
+async def root(request):
+    return web.Response(text="gunicorn ok")
+
+async def failing_startup(app):
+    raise RuntimeError("start-up failed on purpose")
+
+app = web.Application()
+app.router.add_get("/", root)
+
+broken = web.Application()
+broken.on_startup.append(failing_startup)
+"""
+
+
+async def start_impl_master(tmp_path: Path, impl: str, target: str) -> Master:
+    """A master serving ``target`` of IMPL_APP with *impl*'s worker, in its own session."""
+    (tmp_path / "gapp.py").write_text(textwrap.dedent(IMPL_APP))
+    proc = await asyncio.create_subprocess_exec(
+        *(sys.executable, "-m", "gunicorn", target, "--bind", "127.0.0.1:0"),
+        *("--worker-class", WORKER_CLASS[impl], "--graceful-timeout", "5"),
+        cwd=tmp_path,
+        env=dict(
+            os.environ,
+            GAPP_WEB=f"{impl}.web",
+            PYTHONPATH=os.pathsep.join([str(tmp_path), *sys.path]),
+        ),
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.PIPE,
+        start_new_session=True,  # its own process group, so that the test can signal it
+    )
+    return Master(proc)
+
+
+async def test_gunicorn_startup_failure_stops_the_master(tmp_path: Path, impl: str) -> None:
+    # A worker whose application cannot start counts as "failed to boot": the master
+    # stops with gunicorn's code 3 instead of forking failing workers forever.
+    master = await start_impl_master(tmp_path, impl, "gapp:broken")
+    try:
+        await asyncio.wait_for(master.proc.wait(), 20)
+        await asyncio.wait_for(master._reader, 10)
+    finally:
+        await master.stop()
+    assert master.proc.returncode == 3, master.text()
+    assert "Worker failed to boot" in master.text()
+    assert "start-up failed on purpose" in master.text()
+    assert len(BOOTED.findall(master.log)) == 1, master.text()
+
+
+async def test_gunicorn_sigterm_to_the_process_group_is_a_clean_exit(
+    tmp_path: Path, impl: str
+) -> None:
+    # systemd (KillMode=control-group) signals every process of the service: the
+    # worker gets SIGTERM directly and again from the master. Each round is a new master.
+    for _ in range(3):
+        master = await start_impl_master(tmp_path, impl, "gapp:app")
+        try:
+            base, _ = await wait_listening(master, 1)
+            async with fresh_client() as client, asyncio.timeout(10):
+                while True:  # the worker may still be starting its site
+                    try:
+                        resp = await client.get(base + "/")
+                        break
+                    except httpx.ConnectError:
+                        await asyncio.sleep(0.05)
+            assert resp.text == "gunicorn ok"
+            os.killpg(master.proc.pid, signal.SIGTERM)
+            await asyncio.wait_for(master.proc.wait(), 15)
+        finally:
+            await master.stop()
+        assert master.proc.returncode == 0, master.text()
+        assert b"was sent SIG" not in master.log, master.text()
+        assert b"Traceback" not in master.log, master.text()

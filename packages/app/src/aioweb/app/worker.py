@@ -68,16 +68,37 @@ class GunicornWebWorker(base.Worker):  # type: ignore[misc]  # gunicorn is untyp
         super().init_process()
 
     def run(self) -> None:
-        """Serve until gunicorn stops the worker, then exit with ``exit_code``."""
+        """Serve until gunicorn stops the worker, then exit with ``exit_code``.
+
+        An error propagates to gunicorn, which logs it. Until the sites listen the
+        worker counts as not booted, so a start-up failure (the factory, the runner's
+        ``on_startup``, an unusable log format...) makes the master stop with "Worker
+        failed to boot" instead of forking failing workers forever.
+        """
+        # gunicorn set booted before calling run(), but booting happens in _run().
+        self.booted = False
         self._task = self.loop.create_task(self._run())
         try:
             self.loop.run_until_complete(self._task)
-        except Exception:
-            self.log.exception("Exception in gunicorn worker")
         finally:
             self.loop.run_until_complete(self.loop.shutdown_asyncgens())
-            self.loop.close()
+            self._close_loop_ignoring_stop_signals()
         sys.exit(self.exit_code)
+
+    def _close_loop_ignoring_stop_signals(self) -> None:
+        # When a stop signal reaches the whole process group (systemd's default
+        # KillMode, Ctrl-C), the master relays it to the worker a moment later. Closing
+        # the loop restores the default actions, and a worker that is exiting anyway
+        # would die of that signal, skipping gunicorn's worker_exit hook and atexit
+        # handlers. Blocked across the switch, the signals never meet the default.
+        stops = {signal.SIGTERM, signal.SIGINT, signal.SIGQUIT, signal.SIGHUP}
+        signal.pthread_sigmask(signal.SIG_BLOCK, stops)
+        try:
+            self.loop.close()
+            for stop in stops:
+                signal.signal(stop, signal.SIG_IGN)
+        finally:
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, stops)
 
     async def _make_runner(self) -> AppRunner:
         target = self.wsgi
@@ -106,11 +127,16 @@ class GunicornWebWorker(base.Worker):  # type: ignore[misc]  # gunicorn is untyp
     async def _run(self) -> None:
         runner = await self._make_runner()
         await runner.setup()
-        ctx = self._create_ssl_context(self.cfg) if self.cfg.is_ssl else None
+        try:
+            ctx = self._create_ssl_context(self.cfg) if self.cfg.is_ssl else None
+            for sock in self.sockets:
+                await SockSite(runner, sock, ssl_context=ctx).start()
+        except BaseException:
+            await runner.cleanup()
+            raise
         server = runner.server
         assert server is not None
-        for sock in self.sockets:
-            await SockSite(runner, sock, ssl_context=ctx).start()
+        self.booted = True
 
         pid = os.getpid()
         try:
