@@ -78,3 +78,30 @@ async def test_default_expect_handler_with_httpx(core_server: StartApp) -> None:
             base + "/upload", content=b"x" * 1000, headers={"Expect": "100-continue"}
         )
         assert resp.text == "got 1000"
+
+
+async def test_an_expect_handler_may_write_the_100_through_request_writer(
+    core_server: StartApp,
+) -> None:
+    """Raw bytes written before the response (an interim 100) do not begin the response."""
+
+    async def write_continue(request: Request) -> None:
+        await request.writer.write(b"HTTP/1.1 100 Continue\r\n\r\n")
+
+    app = Application()
+    app.router.add_post("/upload", upload, expect_handler=write_continue)
+    base = await core_server(app)
+    reader, writer = await _connect(base)
+    try:
+        writer.write(
+            b"POST /upload HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\n"
+            b"Content-Length: 5\r\nConnection: close\r\n\r\nhello"
+        )
+        data = await asyncio.wait_for(reader.read(), 5)
+    finally:
+        writer.close()
+        await writer.wait_closed()
+    interim, head, body = data.split(b"\r\n\r\n")
+    assert interim == b"HTTP/1.1 100 Continue"
+    assert head.startswith(b"HTTP/1.1 200 OK\r\n")
+    assert body == b"got 5"

@@ -183,9 +183,15 @@ class StreamWriter:
         if self._eof:
             raise RuntimeError("cannot write after write_eof()")
         if not self._pending and not self.output_size and self._chunker is None:
-            # Before any head: raw bytes (interim responses written by expect handlers).
-            self._send(bytes(data))
-            if bytes(data).startswith(b"HTTP/1.1 100"):
+            # Before any head: raw bytes, an interim response that an expect handler
+            # writes itself. They are not the response: output_size stays 0, so that the
+            # final response can still be sent (or an error page, if the handler fails).
+            raw = bytes(data)
+            transport = self._flow.transport
+            if transport is None or transport.is_closing():
+                raise ConnectionResetError("Cannot write to closing transport")
+            transport.write(raw)
+            if raw.startswith(b"HTTP/1.1 100"):
                 self._continue_sent = True
         else:
             self.write_nowait(bytes(data))
