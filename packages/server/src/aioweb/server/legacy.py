@@ -46,6 +46,7 @@ from aioweb.http.serializer import build_head, reason_phrase
 from ._legacy_payload import MultiDict, PayloadOwner, PayloadStream, RawRequestMessage
 from ._legacy_response import Response, ResponseOwner, StreamWriter
 from ._legacy_response import _Drain as _Drain  # importable from here, as before the split
+from ._request_head import raw_message
 
 __all__ = [
     "MultiDict",
@@ -250,19 +251,7 @@ class ServerHttpProtocol(asyncio.Protocol):
             self._feeding = payload
         else:
             payload.feed_eof()
-        message = RawRequestMessage(
-            head.method,
-            head.target,
-            head.version,
-            head.headers,
-            head.raw_headers,
-            head.should_close,
-            head.compression,
-            head.upgrade,
-            head.chunked,
-            head.url,
-        )
-        return message, payload
+        return raw_message(head, head.headers), payload
 
     def _arm(self, delay: float | None) -> None:
         self._cancel_timer()
