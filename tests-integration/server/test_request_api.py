@@ -248,3 +248,35 @@ async def test_a_non_ascii_reason_phrase_is_sent_as_utf8(serve, web, wire, reaso
         assert (resp.status, resp.reason) == (200, reason)
     data = await wire.exchange(srv.port, b"GET / HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n")
     assert data.startswith(b"HTTP/1.1 200 " + reason.encode() + b"\r\n")
+
+
+@pytest.mark.parametrize(
+    ("value", "header"),
+    [("v1", '"v1"'), ("caf\xe9", '"caf\xe9"'), ("*", "*"), ("中", None), ("a b", None)],
+)
+async def test_etag_setter_formats_and_validates_as_aiohttp(serve, web, value, header):
+    async def handler(request):
+        resp = web.Response(text="x")
+        try:
+            resp.etag = value
+        except ValueError:
+            return web.Response(text="ValueError")
+        return web.Response(text=resp.headers["ETag"])
+
+    srv = await serve(handler)
+    async with httpx.AsyncClient(timeout=10) as client:
+        resp = await client.get(f"{srv.url}/")
+    assert resp.text == (header if header is not None else "ValueError")
+
+
+async def test_a_weak_any_etag_is_sent_as_any(serve, web):
+    async def handler(request):
+        resp = web.Response(text="x")
+        resp.etag = request.headers["X-Tag"]
+        resp.etag = type(resp.etag)(value="*", is_weak=True)
+        return resp
+
+    srv = await serve(handler)
+    async with httpx.AsyncClient(timeout=10) as client:
+        resp = await client.get(f"{srv.url}/", headers={"X-Tag": "t"})
+    assert resp.headers["ETag"] == "*"

@@ -74,20 +74,14 @@ def format_etag(etag: ETag) -> str:
 def etag_header_value(value: ETag | str) -> str:
     """The ``ETag`` header for ``response.etag = value`` (a str is a strong tag).
 
-    ``*`` alone stays ``*``. ``ValueError`` for a tag with ``"`` or a control
-    character, and for a value that is neither str nor :class:`ETag` (as aiohttp).
+    As :func:`format_etag`; ``ValueError`` also for a value that is neither str nor
+    :class:`ETag` (as aiohttp).
     """
     if isinstance(value, str):
-        tag, weak = value, False
-    elif isinstance(value, ETag):
-        tag, weak = value.value, value.is_weak
-    else:
-        raise ValueError(f"etag must be str, ETag or None, not {type(value).__name__}")
-    if tag == ETAG_ANY and not weak:
-        return ETAG_ANY
-    if '"' in tag or any(ord(c) < 0x21 or ord(c) == 0x7F for c in tag):
-        raise ValueError(f"Invalid ETag value: {tag!r}")
-    return f'W/"{tag}"' if weak else f'"{tag}"'
+        return format_etag(ETag(value))
+    if isinstance(value, ETag):
+        return format_etag(value)
+    raise ValueError(f"etag must be str, ETag or None, not {type(value).__name__}")
 
 
 def etag_from_header(value: str) -> ETag | None:
