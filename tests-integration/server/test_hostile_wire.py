@@ -374,3 +374,24 @@ async def test_a_reset_connection_does_not_fail_the_reads_of_later_requests(serv
     await asyncio.sleep(0.4)
     data = await wire.exchange(srv.port, b"GET /b HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n")
     assert [(r.status, r.body) for r in wire.parse_responses(data)] == [(200, b"b''")]
+
+
+async def test_a_fin_with_handler_cancellation_starts_no_queued_request(serve, web):
+    """The FIN counts as a disconnect: the requests pipelined behind it are not run."""
+    seen: list[str] = []
+
+    async def handler(request):
+        seen.append(request.path)
+        await asyncio.sleep(0.1)
+        return web.Response(text="x")
+
+    srv = await serve(handler, handler_cancellation=True)
+    reader, writer = await asyncio.open_connection("127.0.0.1", srv.port)
+    writer.write(b"GET /a HTTP/1.1\r\nHost: h\r\n\r\nGET /b HTTP/1.1\r\nHost: h\r\n\r\n")
+    writer.write_eof()
+    async with asyncio.timeout(5):
+        await reader.read()
+    writer.close()
+    await asyncio.sleep(0.3)
+    assert seen == ["/a"]
+    await srv.alive()

@@ -489,8 +489,8 @@ class RequestHandler(asyncio.Protocol):
         self._task = None
         self._current = None
         transport = self.transport
-        if transport is None or transport.is_closing():
-            return  # going away (a client's FIN with handler_cancellation, say): no more
+        if transport is None:
+            return
         if not keep_alive:
             self._close_after = True
             if self._waiting:
@@ -501,8 +501,9 @@ class RequestHandler(asyncio.Protocol):
         if self._backlog:
             data, self._backlog = self._backlog, b""
             self._feed(data)
-        if self._task is None and self._waiting:
-            # after the request that ends here, not inside its task's step
+        if self._task is None and self._waiting and not transport.is_closing():
+            # After the request that ends here, not inside its task's step; not once the
+            # connection is closing (a client's FIN with handler_cancellation, say).
             self._start_next(asyncio.Task)
             if self._reading_paused:
                 self._update_reading()
