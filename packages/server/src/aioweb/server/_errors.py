@@ -84,6 +84,17 @@ def server_error_response(
     return resp
 
 
+def error_page_text(status: int, detail: str | None = None) -> str:
+    """The plain-text page of a client error: ``400 Bad Request``, then ``detail``."""
+    from aioweb.http.serializer import reason_phrase
+
+    reason = reason_phrase(status) or "Error"
+    text = f"{status} {reason}\n"
+    if detail and detail != reason:
+        text += f"\n{detail[:200]}\n"
+    return text
+
+
 def raw_error_page(status: int, detail: str | None = None, *, body: bool = True) -> bytes:
     """A complete ``Connection: close`` response for errors found before any request.
 
@@ -94,10 +105,7 @@ def raw_error_page(status: int, detail: str | None = None, *, body: bool = True)
     from aioweb.http.serializer import build_head, reason_phrase
 
     reason = reason_phrase(status) or "Error"
-    text = f"{status} {reason}\n"
-    if detail and detail != reason:
-        text += f"\n{detail[:200]}\n"
-    content = text.encode("utf-8", "replace")
+    content = error_page_text(status, detail).encode("utf-8", "replace")
     head = build_head(
         status,
         reason,

@@ -17,7 +17,12 @@ from multidict import istr
 
 from aioweb.http.message import RequestHead
 
-from ._errors import handler_error_response, not_a_response, raw_error_page
+from ._errors import (
+    error_page_text,
+    handler_error_response,
+    not_a_response,
+    raw_error_page,
+)
 from .response import Response, StreamResponse
 from .streams import EMPTY_PAYLOAD, PayloadAccessError, StreamReader
 from .writer import StreamWriter
@@ -31,8 +36,6 @@ __all__ = ["expects_continue", "serve_request", "unread_body_allows_keep_alive"]
 server_logger: Final = logging.getLogger("aioweb.server")
 _current_task: Final = asyncio.current_task
 _EXPECT: Final = istr("Expect")
-# the page of a request whose client ended its body early (as the parser's error pages)
-_INCOMPLETE_BODY_PAGE: Final = "400 Bad Request\n\nincomplete request body\n"
 
 
 def expects_continue(head: RequestHead) -> bool:
@@ -82,7 +85,7 @@ async def serve_request(conn: RequestHandler, head: RequestHead, stream: StreamR
                 if _gone(conn):
                     raise
                 server_logger.debug("Request body cut short by the client: %r", exc)
-                resp = Response(status=400, text=_INCOMPLETE_BODY_PAGE)
+                resp = Response(status=400, text=error_page_text(400, "incomplete request body"))
             else:
                 resp = handler_error_response(
                     exc, request, debug=server.debug, client_gone=_gone(conn)
