@@ -85,11 +85,16 @@ def split_content_type(value: str | None) -> tuple[str, dict[str, str]]:
     """Split a Content-Type value into the lower-cased media type and its parameters.
 
     Lenient by design (used on our own response headers and as a fallback);
-    ``application/octet-stream`` when absent, as aiohttp does.
+    ``application/octet-stream`` when absent or when the media type is not
+    ``type/subtype`` (no ``/`` or several), as aiohttp reads it; the parameters
+    are kept then.
     """
     if not value:
         return DEFAULT_CONTENT_TYPE, {}
     media, _, rest = value.partition(";")
+    media = media.strip().lower()
+    if media.count("/") != 1:
+        media = DEFAULT_CONTENT_TYPE
     params: dict[str, str] = {}
     for item in rest.split(";"):
         key, sep, val = item.partition("=")
@@ -98,4 +103,4 @@ def split_content_type(value: str | None) -> tuple[str, dict[str, str]]:
             if len(val) >= 2 and val[0] == val[-1] == '"':
                 val = val[1:-1]
             params[key.strip().lower()] = val
-    return media.strip().lower() or DEFAULT_CONTENT_TYPE, params
+    return media, params

@@ -108,9 +108,14 @@ _BAD_ATTR_RE = re.compile(r"[\x00-\x1f\x7f;]")
 _BAD_FIELD_RE = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
 
 
-def _check_attr(name: str, value: str | None) -> None:
-    if value is not None and _BAD_ATTR_RE.search(value):
-        raise ValueError(f"cookie attribute {name} has a forbidden character: {value!r}")
+def _check_attr(name: str, value: object) -> None:
+    # Morsel writes what it is given through str() (an int expires as a date from
+    # now), as aiohttp lets it: so check the text that will be written.
+    if value is None or (name == "expires" and type(value) is int):
+        return
+    text = value if isinstance(value, str) else str(value)
+    if _BAD_ATTR_RE.search(text):
+        raise ValueError(f"cookie attribute {name} has a forbidden character: {text!r}")
 
 
 def set_cookie(
@@ -132,12 +137,14 @@ def set_cookie(
 
     Attributes left as ``None`` keep what the jar already had for this cookie,
     except that ``max_age=None`` drops an existing Max-Age and a previous
-    deletion's 1970 ``expires`` is dropped. Raises :class:`http.cookies.CookieError`
-    for an illegal name and ``ValueError`` when an attribute value holds ``;``,
-    CR, LF or another control character.
+    deletion's 1970 ``expires`` is dropped. Values that are not ``str`` are written
+    as :class:`http.cookies.Morsel` writes them (``str()``; an ``int`` expires is
+    seconds from now), as in aiohttp. Raises :class:`http.cookies.CookieError`
+    for an illegal name and ``ValueError`` when an attribute value (as written)
+    holds ``;``, CR, LF or another control character.
     """
     max_age_text = None if max_age is None else str(max_age)
-    for attr, text in (
+    for attr, attr_value in (
         ("expires", expires),
         ("domain", domain),
         ("max-age", max_age_text),
@@ -145,7 +152,7 @@ def set_cookie(
         ("version", version),
         ("samesite", samesite),
     ):
-        _check_attr(attr, text)
+        _check_attr(attr, attr_value)
     real, coded = jar.value_encode(value)
     morsel = _Morsel()
     old = jar.get(name)
