@@ -93,6 +93,16 @@ def test_cap_exceeded(coding: str, compress: Compressor, step: int) -> None:
 
 
 @pytest.mark.parametrize(("coding", "compress"), CODINGS, ids=IDS)
+@pytest.mark.parametrize("cap", [None, 3 * 2**20])
+def test_high_ratio_body_decoded_whole(coding: str, compress: Compressor, cap: int | None) -> None:
+    # One input piece that stands for many output steps: every step must come out
+    # (brotli once stopped after the first, and the body then looked truncated).
+    data = b"\0" * (3 * 2**20)
+    decoder = ContentDecoder(coding, max_size=cap)
+    assert decode(decoder, compress(data), 10**9) == data
+
+
+@pytest.mark.parametrize(("coding", "compress"), CODINGS, ids=IDS)
 def test_bomb_output_bounded(coding: str, compress: Compressor) -> None:
     bomb = compress(b"\0" * (16 * 2**20))
     decoder = ContentDecoder(coding, max_size=100_000)

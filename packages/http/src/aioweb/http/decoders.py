@@ -186,13 +186,17 @@ class _Brotli:
         d = self._d
         step = _STEP if allowance is None else max(1, min(_STEP, allowance))
         try:
-            parts = [d.process(data, output_buffer_limit=step)]
-            size = len(parts[0])
-            while not d.can_accept_more_data():
+            part = d.process(data, output_buffer_limit=step)
+            parts = [part]
+            size = len(part)
+            # Output that reached the step may have more behind it. brotli 1.2's
+            # can_accept_more_data() says True there anyway, so it alone would drop
+            # the rest (a valid body then looked truncated); a short step is the end.
+            while len(part) >= step or not d.can_accept_more_data():
                 if allowance is not None and size >= allowance:
                     break
                 part = d.process(b"", output_buffer_limit=step)
-                if not part:  # pragma: no cover - defensive against a stuck decoder
+                if not part:
                     break
                 parts.append(part)
                 size += len(part)
