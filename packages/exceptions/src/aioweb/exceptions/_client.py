@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from yarl import URL
-
 from ._base import HTTPClientError, _BodyInput
-from ._validation import LooseHeaders, check_header, check_url
+from ._location import StrOrURL, url_header_value
+from ._validation import LooseHeaders, check_header
 
 __all__ = (
     "HTTPBadRequest",
@@ -282,16 +281,17 @@ class HTTPRequestHeaderFieldsTooLarge(HTTPClientError):
 class HTTPUnavailableForLegalReasons(HTTPClientError):
     """451 Unavailable For Legal Reasons (RFC 7725).
 
-    :param link: where the blocking authority is described (``str``,
-        ``yarl.URL`` or ``None``); when given the response carries
-        ``Link: <link>; rel="blocked-by"``.
+    :param link: where the blocking authority is described (``str``, a URL
+        object such as ``yarl.URL``, or ``None``); when given the response
+        carries ``Link: <link>; rel="blocked-by"`` with the link encoded as a
+        redirect's ``Location`` is.
     """
 
     status_code = 451
 
     def __init__(
         self,
-        link: str | URL | None,
+        link: StrOrURL | None,
         *,
         headers: LooseHeaders | None = None,
         reason: str | None = None,
@@ -299,12 +299,9 @@ class HTTPUnavailableForLegalReasons(HTTPClientError):
         text: str | None = None,
         content_type: str | None = None,
     ) -> None:
-        url: URL | None = None
         link_value = ""
         if link:
-            check_url("Link", str(link))
-            url = URL(link)
-            link_value = f'<{url}>; rel="blocked-by"'
+            link_value = f'<{url_header_value("Link", link)}>; rel="blocked-by"'
             check_header("Link", link_value)
         super().__init__(
             headers=headers,
@@ -313,11 +310,11 @@ class HTTPUnavailableForLegalReasons(HTTPClientError):
             text=text,
             content_type=content_type,
         )
-        self._link = url
-        if url is not None:
+        self._link = link or None
+        if link_value:
             self.headers["Link"] = link_value
 
     @property
-    def link(self) -> URL | None:
-        """The ``blocked-by`` URL, or ``None``."""
+    def link(self) -> StrOrURL | None:
+        """The ``blocked-by`` link as given (aiohttp returns a ``yarl.URL``), or ``None``."""
         return self._link

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from yarl import URL
-
 from ._base import HTTPRedirection, _BodyInput
-from ._validation import LooseHeaders, check_url
+from ._location import StrOrURL, url_header_value
+from ._validation import LooseHeaders
 
 __all__ = (
     "HTTPFound",
@@ -23,18 +22,21 @@ __all__ = (
 class HTTPMove(HTTPRedirection):
     """Base class of the redirections that point somewhere.
 
-    :param location: the redirect target (``str`` or ``yarl.URL``); it must
-        not be empty. The ``Location`` header gets its encoded form
-        (``str(yarl.URL(location))``); :attr:`location` keeps the value as given.
-        A control character in it (CR, LF, TAB, NUL, ...) is a ``ValueError``
-        rather than being silently dropped.
+    :param location: the redirect target: a ``str`` or a URL object such as
+        ``yarl.URL`` (its ``str()`` is used); it must not be empty. The
+        ``Location`` header gets its encoded form, the text aiohttp sends
+        (``str(yarl.URL(location))``): non-ASCII characters percent-encoded as
+        UTF-8, an internationalised host in punycode. :attr:`location` keeps the
+        value as given. A control character in it (CR, LF, TAB, NUL, ...) is a
+        ``ValueError`` rather than being silently dropped, and so is a target
+        that is no URL (a bad port, an unclosed ``[``, ...).
 
     The keyword arguments are those of :class:`HTTPException`.
     """
 
     def __init__(
         self,
-        location: str | URL,
+        location: StrOrURL,
         *,
         headers: LooseHeaders | None = None,
         reason: str | None = None,
@@ -44,8 +46,7 @@ class HTTPMove(HTTPRedirection):
     ) -> None:
         if not location:
             raise ValueError("HTTP redirects need a location to redirect to.")
-        check_url("Location", str(location))
-        encoded = str(URL(location))
+        encoded = url_header_value("Location", location)
         super().__init__(
             headers=headers,
             reason=reason,
@@ -54,8 +55,8 @@ class HTTPMove(HTTPRedirection):
             content_type=content_type,
         )
         self.headers["Location"] = encoded
-        self.location = location
-        """The redirect target as given to the constructor."""
+        self.location: StrOrURL = location
+        """The redirect target as given to the constructor (a ``str``, ``yarl.URL``, ...)."""
 
     def _repr_details(self) -> str:
         return f" location={str(self.location)!r}"
