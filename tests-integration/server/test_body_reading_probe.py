@@ -8,6 +8,10 @@ implementations must pass it (AIOWEB_IMPL=aiohttp).
 
 from __future__ import annotations
 
+import gzip
+import json
+import logging
+
 import brotli
 import pytest
 
@@ -52,3 +56,90 @@ async def test_brotli_body_past_client_max_size_is_413(serve, web, wire):
     (resp,) = wire.parse_responses(data)
     assert resp.status == 413
     assert b"Maximum request body size 1048576 exceeded." in resp.body
+
+
+async def test_read_nowait_returns_a_compressed_body_that_has_arrived(serve, web, wire):
+    # aioweb decodes as the handler reads: read_nowait() must decode what is there,
+    # not answer b"" for a body that has all arrived.
+    async def handler(request):
+        await request.content.wait_eof()
+        first = request.content.read_nowait(4)
+        rest = request.content.read_nowait()
+        return web.json_response([first.decode(), rest.decode(), request.content.at_eof()])
+
+    srv = await serve(handler)
+    body = gzip.compress(b"line one\nline two")
+    data = await wire.exchange(srv.port, post(body, "Content-Encoding: gzip"))
+    (resp,) = wire.parse_responses(data)
+    assert json.loads(resp.body) == ["line", " one\nline two", True]
+
+
+LONG_LINE = b"y" * 300 + b"\nshort\n"
+
+
+async def test_a_line_over_the_bound_is_a_400_line_too_long(serve, web, wire):
+    async def handler(request):
+        try:
+            await request.content.readline(max_line_length=100)
+        except Exception as exc:
+            status = exc.status if web.impl == "aioweb" else exc.code
+            return web.json_response([type(exc).__name__, status])
+        return web.Response(text="no error")
+
+    srv = await serve(handler)
+    (resp,) = wire.parse_responses(await wire.exchange(srv.port, post(LONG_LINE)))
+    assert json.loads(resp.body)[1] == 400
+    assert "LineTooLong" in json.loads(resp.body)[0]
+    await srv.alive()
+
+
+@pytest.mark.aioweb_only(
+    reason="aiohttp answers a handler's LineTooLong with a 500 and an ERROR log; "
+    "aioweb answers 400, as for other errors in what the client sent"
+)
+@pytest.mark.parametrize("how", ["readline", "iterate", "readuntil"])
+async def test_an_unhandled_long_line_is_answered_400_without_error_log(
+    serve, web, wire, caplog, how
+):
+    async def handler(request):
+        if how == "readline":
+            await request.content.readline(max_line_length=100)
+        elif how == "readuntil":
+            await request.content.readuntil(b"\n", max_size=100)
+        else:
+            async for _line in request.content:
+                pass
+        return web.Response(text="no error")
+
+    srv = await serve(handler, read_bufsize=64)
+    with caplog.at_level(logging.ERROR):
+        (resp,) = wire.parse_responses(await wire.exchange(srv.port, post(LONG_LINE)))
+    assert resp.status == 400
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+@pytest.mark.aioweb_only(
+    reason="aioweb documents a ValueError and keeps the bytes; aiohttp's LineTooLong is "
+    "no ValueError, and the bytes it read are lost"
+)
+async def test_a_long_line_is_also_a_value_error_and_stays_readable(serve, web, wire):
+    async def handler(request):
+        with pytest.raises(ValueError, match="too long"):
+            await request.content.readline(max_line_length=100)
+        return web.Response(body=await request.content.read())
+
+    srv = await serve(handler)
+    (resp,) = wire.parse_responses(await wire.exchange(srv.port, post(LONG_LINE)))
+    assert (resp.status, resp.body) == (200, LONG_LINE)
+
+
+async def test_unread_data_is_deprecated(serve, web, wire):
+    async def handler(request):
+        head = await request.content.read(3)
+        with pytest.deprecated_call():
+            request.content.unread_data(head)
+        return web.Response(body=await request.content.read())
+
+    srv = await serve(handler)
+    (resp,) = wire.parse_responses(await wire.exchange(srv.port, post(b"hello")))
+    assert (resp.status, resp.body) == (200, b"hello")

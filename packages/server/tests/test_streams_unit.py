@@ -16,7 +16,12 @@ from typing import Any
 import pytest
 from multidict import CIMultiDict, CIMultiDictProxy
 
-from aioweb.http.errors import ContentEncodingError, HttpProcessingError, PayloadTooLarge
+from aioweb.http.errors import (
+    ContentEncodingError,
+    HttpProcessingError,
+    LineTooLong,
+    PayloadTooLarge,
+)
 from aioweb.server._stream_protocol import AsyncByteStream
 from aioweb.server.streams import EMPTY_PAYLOAD, EmptyStreamReader, StreamReader
 
@@ -217,6 +222,14 @@ async def test_readline_too_long_raises_value_error_for_every_split(piece: int) 
         await stream.readline(max_line_length=20)
 
 
+async def test_readline_too_long_is_a_400_line_too_long_and_keeps_the_bytes() -> None:
+    stream = fed(b"x" * 30 + b"\n")
+    with pytest.raises(LineTooLong) as exc:
+        await stream.readuntil(b"\n", max_size=20)
+    assert exc.value.status == 400
+    assert await stream.read() == b"x" * 30 + b"\n"
+
+
 async def test_readline_exactly_at_the_limit_is_accepted() -> None:
     stream = fed(b"x" * 19 + b"\n", b"next\n")
     assert await stream.readline(max_line_length=20) == b"x" * 19 + b"\n"
@@ -363,7 +376,8 @@ async def test_chunk_ends_are_ignored_for_decoded_bodies() -> None:
 async def test_unread_data_keeps_chunk_ends_in_place() -> None:
     stream = chunked([b"abc"], [b"de"])
     first = await stream.read(2)
-    stream.unread_data(first)
+    with pytest.deprecated_call():
+        stream.unread_data(first)
     # The pushed-back bytes are their own piece; the boundary after "c" still holds.
     assert await stream.readchunk() == (b"ab", False)
     assert await stream.readchunk() == (b"c", True)
@@ -456,7 +470,8 @@ async def test_total_bytes_counts_received_bytes() -> None:
     assert stream.total_bytes == 5
     await stream.read(4)
     assert stream.total_bytes == 5
-    stream.unread_data(b"zz")
+    with pytest.deprecated_call():
+        stream.unread_data(b"zz")
     assert stream.total_bytes == 5
 
 
@@ -566,6 +581,16 @@ async def test_read_nowait() -> None:
     stream.set_exception(OSError("gone"))
     with pytest.raises(OSError):
         stream.read_nowait()
+
+
+async def test_read_nowait_decodes_what_has_arrived() -> None:
+    stream = fed(gzip.compress(b"hello world"), compression="gzip", eof=False)
+    assert stream.read_nowait(5) == b"hello"
+    assert stream.read_nowait() == b" world"
+    assert stream.read_nowait() == b""
+    stream.feed_eof()
+    assert stream.read_nowait() == b""
+    assert stream.at_eof()
 
 
 async def test_two_concurrent_readers_are_refused() -> None:
@@ -758,8 +783,10 @@ async def test_discard_drops_buffer_and_future_data() -> None:
 
 async def test_unread_data_goes_first() -> None:
     stream = fed(b"world")
-    stream.unread_data(b"hello ")
-    stream.unread_data(b"")
+    with pytest.deprecated_call():
+        stream.unread_data(b"hello ")
+    with pytest.deprecated_call():
+        stream.unread_data(b"")
     assert await stream.read() == b"hello world"
 
 
@@ -768,7 +795,8 @@ async def test_empty_stream_reader() -> None:
         assert stream.is_eof()
         assert stream.at_eof()
         stream.feed_data(b"ignored")
-        stream.unread_data(b"ignored")
+        with pytest.deprecated_call():
+            stream.unread_data(b"ignored")
         assert await stream.read() == b""
         assert await stream.readany() == b""
         assert await stream.readline() == b""

@@ -10,13 +10,19 @@ the connection can stop reading from the socket (flow control).
 from __future__ import annotations
 
 import asyncio
+import warnings
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import TYPE_CHECKING, Final
 
 from multidict import CIMultiDictProxy
 
-from aioweb.http.errors import ContentEncodingError, HttpProcessingError, PayloadTooLarge
+from aioweb.http.errors import (
+    ContentEncodingError,
+    HttpProcessingError,
+    LineTooLong,
+    PayloadTooLarge,
+)
 from aioweb.http.message import EMPTY_TRAILERS
 
 if TYPE_CHECKING:
@@ -262,23 +268,28 @@ class StreamReader:
             self._buffer.append(out)
             self._size += len(out)
 
+    def _decode_received(self) -> None:
+        """Decode received pieces until some output or nothing is left to decode."""
+        while not self._size and self._compression is not None and (self._raw or self._eof):
+            try:
+                self._decode_some()
+            except HttpProcessingError as error:
+                # The decoder is unusable after an error: every later read fails too.
+                exc = _as_payload_error(error)
+                self._exception = exc
+                if self._raw is not None:
+                    self._raw.clear()
+                self._raw_size = 0
+                self._maybe_resume()
+                raise exc from error
+
     async def _fill(self) -> bool:
         """Ensure the decoded buffer is non-empty; False at end of body."""
         while not self._size:
             if self._exception is not None:
                 raise self._exception
             if self._compression is not None and (self._raw or self._eof):
-                try:
-                    self._decode_some()
-                except HttpProcessingError as error:
-                    # The decoder is unusable after an error: every later read fails too.
-                    exc = _as_payload_error(error)
-                    self._exception = exc
-                    if self._raw is not None:
-                        self._raw.clear()
-                    self._raw_size = 0
-                    self._maybe_resume()
-                    raise exc from error
+                self._decode_received()
                 continue
             if self._eof:
                 return False
@@ -407,7 +418,9 @@ class StreamReader:
         """Read up to and including ``separator`` (or to end of body).
 
         Raises :class:`ValueError` when the result would be longer than ``max_size``
-        bytes (default: twice the buffer ``limit``), however the data arrived.
+        bytes (default: twice the buffer ``limit``), however the data arrived; it is
+        also a :class:`~aioweb.http.errors.LineTooLong` (400), as aiohttp raises, so a
+        handler that lets it out answers 400. The bytes read so far stay in the stream.
         """
         if not separator:
             raise ValueError("separator must not be empty")
@@ -424,27 +437,27 @@ class StreamReader:
             if idx != -1:
                 end = idx + len(separator) - len(tail)
                 if got + end > max_size:
-                    raise ValueError("line is too long")
+                    raise _LineTooLong(max_size)
                 parts.append(self._take(end))
                 return b"".join(parts)
             piece = self._take(len(first))
             parts.append(piece)
             got += len(piece)
             if got > max_size:
-                raise ValueError("line is too long")
+                raise _LineTooLong(max_size)
             tail = window[-(len(separator) - 1) :] if len(separator) > 1 else b""
         return b"".join(parts)
 
     async def readline(self, *, max_line_length: int | None = None) -> bytes:
         """Read one line including its ``\\n`` (or the rest of the body).
 
-        Raises :class:`ValueError` for a line longer than ``max_line_length``
-        (default: twice the buffer ``limit``).
+        Raises :class:`ValueError` (a :class:`~aioweb.http.errors.LineTooLong` too) for
+        a line longer than ``max_line_length`` (default: twice the buffer ``limit``).
         """
         return await self.readuntil(b"\n", max_size=max_line_length)
 
     def read_nowait(self, n: int = -1) -> bytes:
-        """Return buffered (already decoded) bytes without waiting.
+        """Return the bytes received so far (decoded) without waiting.
 
         Raises :class:`RuntimeError` while another coroutine waits for data.
         """
@@ -453,11 +466,17 @@ class StreamReader:
         if self._waiter is not None:
             raise RuntimeError("read_nowait() called while a coroutine waits for data")
         if not self._size:
-            return b""
+            # A compressed body is decoded as it is read: what has arrived is available.
+            self._decode_received()
+            if not self._size:
+                return b""
         return self._take_buffered(self._size if n < 0 else n)
 
     def unread_data(self, data: bytes) -> None:
-        """Push ``data`` back in front of the buffer (used by body parsers)."""
+        """Push ``data`` back in front of the buffer (deprecated, as in aiohttp)."""
+        warnings.warn(
+            "unread_data() is deprecated (aiohttp #3260)", DeprecationWarning, stacklevel=2
+        )
         if data:
             self._buffer.appendleft(data)
             self._size += len(data)
@@ -528,6 +547,9 @@ class EmptyStreamReader(StreamReader):
 
     def unread_data(self, data: bytes) -> None:
         """Ignored: an empty body stays empty (it is shared between requests)."""
+        warnings.warn(
+            "unread_data() is deprecated (aiohttp #3260)", DeprecationWarning, stacklevel=2
+        )
 
     def set_exception(self, exc: BaseException) -> None:
         """Ignored: shared between requests, an empty body never fails.
@@ -569,6 +591,19 @@ def _as_payload_error(error: HttpProcessingError) -> HttpProcessingError:
     if isinstance(error, PayloadTooLarge):
         return _BodyTooLarge(error.reason, status=error.status)
     return error
+
+
+class _LineTooLong(LineTooLong, ValueError):
+    """A line over the bound of readline()/readuntil().
+
+    A ValueError, as aioweb documents, and an HttpProcessingError, as aiohttp raises
+    (its LineTooLong, 400): the client sent the line, so it is the client's error.
+    """
+
+    status = 400
+
+    def __init__(self, max_size: int) -> None:
+        super().__init__(f"line is too long (more than {max_size} bytes)")
 
 
 class PayloadAccessError(Exception):
