@@ -84,6 +84,9 @@ class StreamResponse(MutableMapping[str | ResponseKey[Any], Any]):
     _compression: bool = False
     _compression_force: ContentCoding | None = None
     _compression_strategy: int | None = None
+    # Set once Response has compressed its body in memory, so the head does not
+    # start a streaming compressor too; `compression` stays True (as in aiohttp).
+    _compression_done: bool = False
     _req: BaseRequest | None = None
     _writer: StreamWriter | None = None
     _eof_sent: bool = False
@@ -370,6 +373,12 @@ class StreamResponse(MutableMapping[str | ResponseKey[Any], Any]):
 
             if isinstance(value, (int, float)):
                 value = float(math.ceil(value))
+            elif value.microsecond:
+                # Rounded up like a timestamp: never earlier than the real change.
+                try:
+                    value = value.replace(microsecond=0) + _dt.timedelta(seconds=1)
+                except OverflowError:
+                    raise ValueError(f"last_modified out of range: {value!r}") from None
             self._headers[LAST_MODIFIED] = format_http_date(value)
         else:
             raise TypeError(f"Unsupported type for last_modified: {type(value).__name__}")
@@ -447,7 +456,7 @@ class StreamResponse(MutableMapping[str | ResponseKey[Any], Any]):
             for value in cookie_header_values(self._cookies):
                 headers.add(SET_COOKIE, value)
 
-        if self._compression and not no_body:
+        if self._compression and not no_body and not self._compression_done:
             self._start_compression(request, writer)
 
         if no_body:
@@ -469,7 +478,8 @@ class StreamResponse(MutableMapping[str | ResponseKey[Any], Any]):
             if TRANSFER_ENCODING in headers:
                 del headers[TRANSFER_ENCODING]
         elif version >= (1, 1):
-            self._chunked = True
+            # Chunked because no length is known: aiohttp's `chunked` stays False then
+            # (it reports enable_chunked_encoding() only).
             headers[TRANSFER_ENCODING] = "chunked"
             if not is_head:
                 writer.enable_chunking()
@@ -510,11 +520,18 @@ class StreamResponse(MutableMapping[str | ResponseKey[Any], Any]):
         return negotiate_encoding(request.headers.get("Accept-Encoding", ""))
 
     def _add_vary(self) -> None:
-        vary = self._headers.get(VARY)
-        if vary is None:
-            self._headers[VARY] = "Accept-Encoding"
-        elif "accept-encoding" not in vary.lower() and vary.strip() != "*":
-            self._headers[VARY] = f"{vary}, Accept-Encoding"
+        # Vary may be several lines and each a list: add one token, keep every line.
+        headers = self._headers
+        values = headers.getall(VARY, ())
+        for value in values:
+            for token in value.split(","):
+                token = token.strip(" \t").lower()
+                if token == "accept-encoding" or token == "*":
+                    return
+        if values:
+            headers.add(VARY, "Accept-Encoding")
+        else:
+            headers[VARY] = "Accept-Encoding"
 
     def _start_compression(self, request: BaseRequest, writer: StreamWriter) -> None:
         coding = self._negotiated_coding(request)
@@ -523,9 +540,9 @@ class StreamResponse(MutableMapping[str | ResponseKey[Any], Any]):
         if coding is None:
             return
         self._headers[CONTENT_ENCODING] = coding
+        # Without a length the head logic frames the body: chunked on HTTP/1.1, by
+        # closing the connection on HTTP/1.0.
         self._headers.pop(CONTENT_LENGTH, None)
-        if request.version >= (1, 1):
-            self._chunked = True
         if request.method != "HEAD":
             writer.enable_compression(coding, strategy=self._compression_strategy)
 

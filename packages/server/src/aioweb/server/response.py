@@ -212,6 +212,8 @@ class Response(StreamResponse):
             return None
         if CONTENT_LENGTH in self._headers:
             return int(self._headers[CONTENT_LENGTH])
+        if self._stream is not None:
+            return None  # a streamed body of unknown size (aiohttp: a payload's None)
         if self._compressed_body is not None:
             return len(self._compressed_body)
         return len(self._body) if self._body is not None else 0
@@ -244,9 +246,11 @@ class Response(StreamResponse):
         coding = self._negotiated_coding(request)
         if self._compression_force is None:
             self._add_vary()
-        self._compression = False  # the head logic must not stream-compress again
+        self._compression_done = True  # the head logic must not stream-compress again
         if coding is None:
             return
+        # A length the handler set (copied from an upstream, say) was the plain body's.
+        self._headers.pop(CONTENT_LENGTH, None)
         from aioweb.http.encoders import ContentEncoder
 
         body = self._body or b""
