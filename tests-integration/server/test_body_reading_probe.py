@@ -143,3 +143,18 @@ async def test_unread_data_is_deprecated(serve, web, wire):
     srv = await serve(handler)
     (resp,) = wire.parse_responses(await wire.exchange(srv.port, post(b"hello")))
     assert (resp.status, resp.body) == (200, b"hello")
+
+
+@pytest.mark.parametrize("coding", [None, "gzip"])
+async def test_total_raw_and_compressed_bytes(serve, web, wire, coding):
+    async def handler(request):
+        await request.content.read()
+        content = request.content
+        return web.json_response([content.total_raw_bytes, content.total_compressed_bytes])
+
+    srv = await serve(handler)
+    body = b"hello world" if coding is None else gzip.compress(b"hello world")
+    headers = () if coding is None else (f"Content-Encoding: {coding}",)
+    (resp,) = wire.parse_responses(await wire.exchange(srv.port, post(body, *headers)))
+    expected = [len(body), None if coding is None else len(body)]
+    assert json.loads(resp.body) == expected

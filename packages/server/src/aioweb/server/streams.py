@@ -202,6 +202,16 @@ class StreamReader:
         self._maybe_resume()
         return dropped
 
+    @property
+    def total_raw_bytes(self) -> int:
+        """Bytes received from the wire so far, as :attr:`total_bytes` (aiohttp's name)."""
+        return self.total_bytes
+
+    @property
+    def total_compressed_bytes(self) -> int | None:
+        """For a body decoded from its Content-Encoding, the bytes received; else None."""
+        return None if self._raw is None else self.total_bytes
+
     def is_eof(self) -> bool:
         """True once the whole body has been received (it may still be buffered)."""
         return self._eof
