@@ -8,6 +8,7 @@ implementations must pass it (AIOWEB_IMPL=aiohttp).
 
 from __future__ import annotations
 
+import asyncio
 import gzip
 import json
 import logging
@@ -158,3 +159,34 @@ async def test_total_raw_and_compressed_bytes(serve, web, wire, coding):
     (resp,) = wire.parse_responses(await wire.exchange(srv.port, post(body, *headers)))
     expected = [len(body), None if coding is None else len(body)]
     assert json.loads(resp.body) == expected
+
+
+@pytest.mark.parametrize("how", ["readchunk", "iter_chunks"])
+async def test_readchunk_reports_a_chunk_end_that_arrives_after_its_data(serve, web, wire, how):
+    # The handler takes each chunk's data before the CRLF that ends it has arrived;
+    # the end must still be reported (as (b"", True)), not lost.
+    async def handler(request):
+        got = []
+        if how == "readchunk":
+            while (item := await request.content.readchunk()) != (b"", False):
+                got.append(item)
+        else:
+            got = [item async for item in request.content.iter_chunks()]
+        ends, pos = [], 0
+        for data, end in got:
+            pos += len(data)
+            if end:
+                ends.append(pos)
+        return web.json_response([b"".join(d for d, _ in got).decode(), ends])
+
+    srv = await serve(handler)
+    async with wire.connect(srv.port) as (reader, writer):
+        writer.write(
+            b"POST / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+            b"Transfer-Encoding: chunked\r\n\r\n5\r\nhello"
+        )
+        for piece in (b"\r\n3\r\nabc", b"\r\n0\r\n\r\n"):
+            await asyncio.sleep(0.1)
+            writer.write(piece)
+        resp = await asyncio.wait_for(wire.read_response(reader), 5)
+    assert json.loads(resp.body) == ["helloabc", [5, 8]]

@@ -347,6 +347,33 @@ async def test_empty_http_chunk_adds_no_boundary() -> None:
     assert [c async for c in stream.iter_chunks()] == [(b"ab", True), (b"cd", False)]
 
 
+async def test_a_chunk_end_after_its_data_was_taken_is_reported_alone() -> None:
+    stream = StreamReader()
+    stream.feed_data(b"ab")
+    assert await stream.readchunk() == (b"ab", False)
+    stream.end_http_chunk_receiving()
+    stream.feed_data(b"cd")
+    assert await stream.readchunk() == (b"", True)
+    assert await stream.readchunk() == (b"cd", False)
+    task = await pending(stream.readchunk())
+    stream.end_http_chunk_receiving()
+    stream.end_http_chunk_receiving()  # an empty chunk: no second boundary
+    stream.feed_eof()
+    assert await task == (b"", True)
+    assert await stream.readchunk() == (b"", False)
+
+
+async def test_iter_chunks_goes_on_past_a_lone_chunk_end() -> None:
+    stream = StreamReader()
+    stream.feed_data(b"ab")
+    assert await stream.readchunk() == (b"ab", False)
+    stream.end_http_chunk_receiving()
+    stream.feed_data(b"cd")
+    stream.end_http_chunk_receiving()
+    stream.feed_eof()
+    assert [c async for c in stream.iter_chunks()] == [(b"", True), (b"cd", True)]
+
+
 async def test_readchunk_waits_and_sees_the_boundary() -> None:
     stream = StreamReader()
     task = await pending(stream.readchunk())

@@ -55,6 +55,7 @@ class StreamReader:
         "_eof_waiters",
         "_exception",
         "_high_water",
+        "_last_chunk_end",
         "_low_water",
         "_on_first_read",
         "_on_pause",
@@ -151,9 +152,14 @@ class StreamReader:
         ends = self._chunk_ends
         if ends is None:
             ends = self._chunk_ends = deque()
-        # An empty chunk adds no boundary (the last one is already there).
-        if end > self._consumed and (not ends or ends[-1] != end):
+            last = self._last_chunk_end = 0  # made with the deque: most bodies never need it
+        else:
+            last = self._last_chunk_end
+        # An empty chunk adds no boundary (the last one is already there). A boundary
+        # whose data the handler has already taken is kept: readchunk() reports it.
+        if end != last:
             ends.append(end)
+            self._last_chunk_end = end
 
     def feed_eof(self, trailers: CIMultiDictProxy[str] = EMPTY_TRAILERS) -> None:
         """Mark the body complete (called by the connection)."""
@@ -401,11 +407,19 @@ class StreamReader:
         """Return ``(data, end_of_http_chunk)`` as the data arrived; ``(b"", False)`` at end.
 
         ``end_of_http_chunk`` is True when ``data`` ends where an HTTP chunk ended
-        (as marked by :meth:`end_http_chunk_receiving`), otherwise False.
+        (as marked by :meth:`end_http_chunk_receiving`), otherwise False. A chunk whose
+        end arrives after its data was returned gives ``(b"", True)``, as in aiohttp.
         """
-        if not self._size and not await self._fill():
-            return b"", False
         ends = self._chunk_ends
+        if not self._size and not (ends and ends[0] == self._consumed):
+            await self._fill()  # False at the end of the body; a boundary may come first
+            ends = self._chunk_ends
+        if ends and ends[0] == self._consumed:
+            # The chunk ended after its data had been taken: report the end on its own.
+            ends.popleft()
+            return b"", True
+        if not self._size:
+            return b"", False
         if not ends:
             return self._take(self._size), False
         end = ends[0]
@@ -535,7 +549,7 @@ class _ChunkIter:
 
     async def __anext__(self) -> tuple[bytes, bool]:
         item = await self._read()
-        if not item[0]:
+        if not item[0] and not item[1]:  # (b"", True) is a chunk end, not the end
             raise StopAsyncIteration
         return item
 
