@@ -190,3 +190,27 @@ async def test_readchunk_reports_a_chunk_end_that_arrives_after_its_data(serve, 
             writer.write(piece)
         resp = await asyncio.wait_for(wire.read_response(reader), 5)
     assert json.loads(resp.body) == ["helloabc", [5, 8]]
+
+
+@pytest.mark.parametrize(
+    "size",
+    [
+        300 * 1024,
+        pytest.param(
+            3 * MIB,
+            marks=pytest.mark.aioweb_only(
+                reason="aiohttp's wait_eof() waits forever for a body over twice read_bufsize"
+            ),
+        ),
+    ],
+)
+async def test_wait_eof_receives_a_body_larger_than_the_buffer(serve, web, wire, size):
+    # wait_eof() asks for the whole body to be buffered; reading must not stay paused
+    # (flow control) while it waits, or it waits forever.
+    async def handler(request):
+        await asyncio.wait_for(request.content.wait_eof(), 5)
+        return web.Response(text=str(len(await request.content.read())))
+
+    srv = await serve(handler, client_max_size=10 * MIB)
+    (resp,) = wire.parse_responses(await wire.exchange(srv.port, post(b"x" * size)))
+    assert (resp.status, resp.body) == (200, str(size).encode())

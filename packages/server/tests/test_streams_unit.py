@@ -620,6 +620,22 @@ async def test_read_nowait_decodes_what_has_arrived() -> None:
     assert stream.at_eof()
 
 
+async def test_wait_eof_keeps_reading_past_the_buffer_limit() -> None:
+    calls: list[str] = []
+    stream = StreamReader(
+        limit=4, on_pause=lambda: calls.append("pause"), on_resume=lambda: calls.append("resume")
+    )
+    stream.feed_data(b"123456789")
+    assert calls == ["pause"]
+    task = await pending(stream.wait_eof())
+    assert calls == ["pause", "resume"]
+    stream.feed_data(b"abcdefghi")  # over the limit, but the body is awaited whole
+    assert calls == ["pause", "resume"]
+    stream.feed_eof()
+    await task
+    assert await stream.read() == b"123456789abcdefghi"
+
+
 async def test_two_concurrent_readers_are_refused() -> None:
     stream = StreamReader()
     first = await pending(stream.read())

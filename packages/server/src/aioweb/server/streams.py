@@ -130,7 +130,12 @@ class StreamReader:
         else:
             raw.append(data)
             self._raw_size += len(data)
-        if not self._paused and self._size + self._raw_size > self._high_water:
+        # wait_eof() asks for the whole body: pausing then would make it wait forever.
+        if (
+            not self._paused
+            and self._size + self._raw_size > self._high_water
+            and not self._eof_waiters
+        ):
             self._paused = True
             if self._on_pause is not None:
                 self._on_pause()
@@ -345,12 +350,20 @@ class StreamReader:
         return b"".join(parts)
 
     async def wait_eof(self) -> None:
-        """Wait until the whole body has been received; it stays buffered for reading."""
+        """Wait until the whole body has been received; it stays buffered for reading.
+
+        The connection keeps reading meanwhile, past the usual buffer limit: the whole
+        body is held in memory (check ``request.content_length`` first if that matters).
+        """
         if self._exception is not None:
             raise self._exception
         if self._eof:
             return
         self._first_read()
+        if self._paused:
+            self._paused = False
+            if self._on_resume is not None:
+                self._on_resume()
         waiter = asyncio.get_running_loop().create_future()
         waiters = self._eof_waiters
         if waiters is None:
