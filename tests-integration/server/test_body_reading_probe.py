@@ -214,3 +214,17 @@ async def test_wait_eof_receives_a_body_larger_than_the_buffer(serve, web, wire,
     srv = await serve(handler, client_max_size=10 * MIB)
     (resp,) = wire.parse_responses(await wire.exchange(srv.port, post(b"x" * size)))
     assert (resp.status, resp.body) == (200, str(size).encode())
+
+
+async def test_default_line_bound_is_aiohttps_512_kib(serve, web, wire):
+    """The default read_bufsize is aiohttp 3.14's 256 KiB: lines up to 512 KiB read."""
+
+    async def handler(request):
+        lines = [len(line) async for line in request.content]
+        return web.json_response(lines)
+
+    srv = await serve(handler)
+    body = b"y" * (300 * 1024) + b"\n" + b"z" * (500 * 1024) + b"\nend"
+    (resp,) = wire.parse_responses(await wire.exchange(srv.port, post(body)))
+    assert resp.status == 200
+    assert json.loads(resp.body) == [300 * 1024 + 1, 500 * 1024 + 1, 3]

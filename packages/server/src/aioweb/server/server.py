@@ -19,7 +19,7 @@ __all__ = ["Server"]
 DEFAULT_KEEPALIVE_TIMEOUT: Final = 75.0
 DEFAULT_REQUEST_HEAD_TIMEOUT: Final = 30.0
 DEFAULT_LINGERING_TIME: Final = 10.0
-DEFAULT_READ_BUFSIZE: Final = 2**16
+DEFAULT_READ_BUFSIZE: Final = 2**18  # 256 KiB, as aiohttp 3.14
 DEFAULT_MAX_PIPELINED: Final = 32
 DEFAULT_MAX_DISCARD_SIZE: Final = 1024 * 1024
 
@@ -38,7 +38,7 @@ class Server:
     ``max_line_size=8190``, ``max_field_size=8190``, ``max_headers=128``,
     ``max_pipelined=32`` (parsed requests queued per connection),
     ``max_discard_size=1 MiB`` (unread body bytes dropped before the next request;
-    more closes the connection), ``read_bufsize=65536`` (body buffer high-water mark
+    more closes the connection), ``read_bufsize=262144`` (body buffer high-water mark
     is twice this), ``lingering_time=10.0``, ``auto_decompress=True``,
     ``access_log`` (a :class:`logging.Logger`, None to disable),
     ``access_log_class`` (a subclass of :class:`~aioweb.server.AbstractAccessLogger`,
