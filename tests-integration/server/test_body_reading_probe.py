@@ -216,6 +216,26 @@ async def test_wait_eof_receives_a_body_larger_than_the_buffer(serve, web, wire,
     assert (resp.status, resp.body) == (200, str(size).encode())
 
 
+@pytest.mark.aioweb_only(reason="aiohttp's wait_eof() waits forever past twice read_bufsize")
+async def test_wait_eof_holds_no_more_than_client_max_size(serve, web, wire):
+    # Reading goes on while wait_eof() waits: the body cap bounds what it buffers.
+    seen: list[object] = []
+
+    async def handler(request):
+        try:
+            await asyncio.wait_for(request.content.wait_eof(), 5)
+        except web.RequestPayloadError as exc:
+            seen.append((exc.status, request.content.total_bytes <= 2 * MIB))
+            raise
+        return web.Response(text="whole")
+
+    srv = await serve(handler, client_max_size=1 * MIB)
+    (resp,) = wire.parse_responses(await wire.exchange(srv.port, post(b"x" * (8 * MIB))))
+    assert resp.status == 413
+    assert seen == [(413, True)]
+    await srv.alive()
+
+
 async def test_default_line_bound_is_aiohttps_512_kib(serve, web, wire):
     """The default read_bufsize is aiohttp 3.14's 256 KiB: lines up to 512 KiB read."""
 

@@ -41,7 +41,8 @@ class StreamReader:
     ``limit`` is the buffer size above which the connection pauses reading from the
     socket (twice ``limit``) and below which it resumes. ``compression`` is the
     request's Content-Encoding when the server decodes it transparently; decoding
-    happens on consumption and is capped at ``max_decoded_size`` bytes.
+    happens on consumption and is capped at ``max_decoded_size`` bytes, which also
+    bounds what :meth:`wait_eof` holds.
     """
 
     __slots__ = (
@@ -130,12 +131,14 @@ class StreamReader:
         else:
             raw.append(data)
             self._raw_size += len(data)
-        # wait_eof() asks for the whole body: pausing then would make it wait forever.
-        if (
-            not self._paused
-            and self._size + self._raw_size > self._high_water
-            and not self._eof_waiters
-        ):
+        if not self._paused and self._size + self._raw_size > self._high_water:
+            if self._eof_waiters:
+                # wait_eof() asks for the whole body: pausing would make it wait
+                # forever, so reading goes on, up to the body cap (client_max_size).
+                cap = self.max_decoded_size
+                if cap is None or self._size + self._raw_size <= cap:
+                    return
+                self._release_eof_waiters(_BodyTooLarge("request body too large", status=413))
             self._paused = True
             if self._on_pause is not None:
                 self._on_pause()
@@ -246,9 +249,12 @@ class StreamReader:
 
     def _maybe_resume(self) -> None:
         if self._paused and self._size + self._raw_size <= self._low_water:
-            self._paused = False
-            if self._on_resume is not None:
-                self._on_resume()
+            self._resume()
+
+    def _resume(self) -> None:
+        self._paused = False
+        if self._on_resume is not None:
+            self._on_resume()
 
     def _first_read(self) -> None:
         if self._on_first_read is not None:
@@ -353,7 +359,9 @@ class StreamReader:
         """Wait until the whole body has been received; it stays buffered for reading.
 
         The connection keeps reading meanwhile, past the usual buffer limit: the whole
-        body is held in memory (check ``request.content_length`` first if that matters).
+        body is held in memory, up to the request's ``client_max_size``. Past it, this
+        raises a :class:`RequestPayloadError` with status 413 (the body stays readable
+        as it comes).
         """
         if self._exception is not None:
             raise self._exception
@@ -361,9 +369,7 @@ class StreamReader:
             return
         self._first_read()
         if self._paused:
-            self._paused = False
-            if self._on_resume is not None:
-                self._on_resume()
+            self._resume()
         waiter = asyncio.get_running_loop().create_future()
         waiters = self._eof_waiters
         if waiters is None:
