@@ -161,3 +161,15 @@ def test_exported_names_are_in_all() -> None:
     present = set(AIOHTTP_WEB_ALL) - _missing()
     assert present <= exported, sorted(present - exported)
     assert all(hasattr(web, name) for name in exported)
+
+
+def test_names_outside_all() -> None:
+    """Names aiohttp.web has outside its ``__all__`` that applications use."""
+    web = importlib.import_module("aioweb.web")
+    server = importlib.import_module("aioweb.server")
+    cli = importlib.import_module("aioweb.app._cli")
+    assert web.AbstractAccessLogger is server.AbstractAccessLogger
+    assert web.AccessLogger is server.AccessLogger
+    assert web.access_logger.name == "aioweb.access"
+    assert web.main is cli.main
+    assert list(web.HostSequence.__args__) == [str]

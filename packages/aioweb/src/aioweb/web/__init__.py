@@ -8,6 +8,8 @@ is still missing compared with aiohttp 3.14.
 # The blocks stay in dependency order (one per package), not alphabetical.
 # ruff: noqa: I001, RUF022
 
+from collections.abc import Iterable
+
 # -- exceptions (aioweb.exceptions) --
 from aioweb.exceptions import (
     HTTPAccepted,
@@ -116,8 +118,11 @@ from aioweb.server import (
     json_response,
 )
 
-# aiohttp.web has this name too (not in its __all__): the base of access_log_class
+# aiohttp.web has these names too, outside its __all__: the base of access_log_class,
+# the default access logger class and the logger it writes to (here "aioweb.access")
 from aioweb.server import AbstractAccessLogger as AbstractAccessLogger
+from aioweb.server import AccessLogger as AccessLogger
+from aioweb.server.accesslog import access_logger as access_logger
 
 # -- application layer (aioweb.app) --
 from aioweb.app import (
@@ -253,6 +258,12 @@ from aioweb.app import (
     UnixSite,
     run_app,
 )
+
+# Outside aiohttp.web's __all__ too: the command line's entry point (``web.main(argv)``)
+# and the type of run_app's ``host`` when it lists several hosts.
+from aioweb.app._cli import main as main
+
+HostSequence = Iterable[str]
 
 __all__ += [
     "AppRunner",
