@@ -13,10 +13,11 @@ from urllib.parse import parse_qsl
 
 from multidict import CIMultiDictProxy
 
-from aioweb.exceptions import HTTPBadRequest, HTTPRequestEntityTooLarge
+from aioweb.exceptions import HTTPRequestEntityTooLarge
 
 from ._part_decoders import PartDecoder, make_decoder
 from ._stream_protocol import AsyncByteStream
+from .forms import BadJSON, MalformedBody, UnknownCharset
 from .headers import parse_content_disposition, parse_content_type
 
 __all__ = ["BodyPartReader"]
@@ -27,8 +28,9 @@ READ_SIZE: Final = 64 * 1024
 DEFAULT_MAX_DECODED_SIZE: Final = 64 * 1024 * 1024
 
 
-def bad_multipart(message: str) -> HTTPBadRequest:
-    return HTTPBadRequest(text=f"Malformed multipart body: {message}.")
+def bad_multipart(message: str) -> MalformedBody:
+    """A 400 that is also a ``ValueError``, the class aiohttp raises for these bodies."""
+    return MalformedBody(f"Malformed multipart body: {message}.")
 
 
 class Source:
@@ -246,10 +248,11 @@ class BodyPartReader:
         data = await self.read(decode=True)
         if not data:
             return None
+        text = to_text(data, encoding or self.get_charset("utf-8"))
         try:
-            return json.loads(to_text(data, encoding or self.get_charset("utf-8")))
-        except ValueError:
-            raise bad_multipart("part is not valid JSON") from None
+            return json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise BadJSON("Malformed multipart body: part is not valid JSON.", exc) from None
 
     async def form(self, *, encoding: str | None = None) -> list[tuple[str, str]]:
         """Read the part as ``application/x-www-form-urlencoded`` pairs."""
@@ -291,6 +294,6 @@ def to_text(data: bytes | bytearray, charset: str) -> str:
     try:
         return data.decode(charset)
     except LookupError:
-        raise bad_multipart(f"unknown charset {charset!r}") from None
+        raise UnknownCharset(f"Malformed multipart body: unknown charset {charset!r}.") from None
     except UnicodeDecodeError:
         raise bad_multipart(f"part is not valid {charset}") from None

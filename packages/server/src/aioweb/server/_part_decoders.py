@@ -2,7 +2,8 @@
 
 Each decoder takes the raw part body in pieces and returns decoded bytes as it
 goes, so a part is never held whole in memory; content decompression is capped
-(zip bombs) and every malformed input ends in ``HTTPBadRequest``.
+(zip bombs) and every malformed input ends in
+:class:`~aioweb.server.forms.MalformedBody` (a 400 and a ``ValueError``).
 """
 
 from __future__ import annotations
@@ -11,7 +12,9 @@ import binascii
 import zlib
 from typing import Protocol
 
-from aioweb.exceptions import HTTPBadRequest, HTTPRequestEntityTooLarge
+from aioweb.exceptions import HTTPRequestEntityTooLarge
+
+from .forms import MalformedBody
 
 __all__ = ["PartDecoder", "make_decoder"]
 
@@ -50,7 +53,7 @@ class _Base64:
         try:
             return binascii.a2b_base64(data)
         except binascii.Error:
-            raise HTTPBadRequest(text="Invalid base64 in multipart body part.") from None
+            raise MalformedBody("Invalid base64 in multipart body part.") from None
 
     def feed(self, data: bytes) -> bytes:
         # Line breaks and other non-alphabet bytes are ignored (RFC 2045 6.8);
@@ -65,7 +68,7 @@ class _Base64:
         if not rest:
             return b""
         # feed() decodes every whole quartet, so what is left is a partial one.
-        raise HTTPBadRequest(text="Truncated base64 in multipart body part.")
+        raise MalformedBody("Truncated base64 in multipart body part.")
 
 
 class _QuotedPrintable:
@@ -125,25 +128,21 @@ class _Zlib:
             # without inflating any further.
             produced = self._obj.decompress(data, self._max_size - self._size + 1)
         except zlib.error:
-            raise HTTPBadRequest(
-                text=f"Corrupt {self._coding} data in multipart body part."
-            ) from None
+            raise MalformedBody(f"Corrupt {self._coding} data in multipart body part.") from None
         return self._out(produced)
 
     def flush(self) -> bytes:
         if self._obj is None:
             if self._head:
-                raise HTTPBadRequest(text=f"Truncated {self._coding} data in multipart body part.")
+                raise MalformedBody(f"Truncated {self._coding} data in multipart body part.")
             return b""
         try:
             produced = self._obj.flush(self._max_size - self._size + 1)
         except zlib.error:  # pragma: no cover - zlib reports corruption in decompress()
-            raise HTTPBadRequest(
-                text=f"Corrupt {self._coding} data in multipart body part."
-            ) from None
+            raise MalformedBody(f"Corrupt {self._coding} data in multipart body part.") from None
         out = self._out(produced)
         if not self._obj.eof:
-            raise HTTPBadRequest(text=f"Truncated {self._coding} data in multipart body part.")
+            raise MalformedBody(f"Truncated {self._coding} data in multipart body part.")
         return out
 
 
@@ -165,7 +164,7 @@ def make_decoder(
     """Build the decoder for a part's Content-Transfer-Encoding then Content-Encoding.
 
     ``content_encoding`` is None when it must be ignored (form-data, RFC 7578 4.8).
-    Unknown codings raise ``HTTPBadRequest``; inflated output past *max_size*
+    Unknown codings raise ``MalformedBody`` (400); inflated output past *max_size*
     raises ``HTTPRequestEntityTooLarge``.
     """
     cte = (transfer_encoding or "").strip().lower()
@@ -177,11 +176,11 @@ def make_decoder(
     elif cte in ("", "binary", "8bit", "7bit"):
         transfer = _Identity()
     else:
-        raise HTTPBadRequest(text=f"Unknown Content-Transfer-Encoding {cte!r} in multipart body.")
+        raise MalformedBody(f"Unknown Content-Transfer-Encoding {cte!r} in multipart body.")
     ce = (content_encoding or "").strip().lower()
     if ce in ("", "identity"):
         return transfer
     if ce in ("gzip", "x-gzip", "deflate"):
         content = _Zlib("deflate" if ce == "deflate" else "gzip", max_size)
         return content if isinstance(transfer, _Identity) else _Chain(transfer, content)
-    raise HTTPBadRequest(text=f"Unknown Content-Encoding {ce!r} in multipart body.")
+    raise MalformedBody(f"Unknown Content-Encoding {ce!r} in multipart body.")

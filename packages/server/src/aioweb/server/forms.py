@@ -2,13 +2,49 @@
 
 from __future__ import annotations
 
+import json
 from urllib.parse import parse_qsl
 
 from multidict import MultiDict
 
 from aioweb.exceptions import HTTPBadRequest, HTTPRequestEntityTooLarge
 
-__all__ = ["parse_urlencoded", "too_many_fields"]
+__all__ = ["BadJSON", "MalformedBody", "UnknownCharset", "parse_urlencoded", "too_many_fields"]
+
+
+class MalformedBody(HTTPBadRequest, ValueError):
+    """A form or multipart body that cannot be read as what it claims to be (400).
+
+    Also a :class:`ValueError`: aiohttp raises a ValueError (or a subclass of it)
+    there, so a handler written for aiohttp that catches ``ValueError`` still
+    catches it, and one that lets it out answers 400 where aiohttp answers 500.
+    """
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text=text)
+
+
+class UnknownCharset(MalformedBody, LookupError):
+    """A charset Python does not know; also a :class:`LookupError`, as in aiohttp."""
+
+
+class _JSONErrorBase(json.JSONDecodeError):
+    # Sits between HTTPException and JSONDecodeError in the MRO: HTTPException
+    # passes only the reason up, which JSONDecodeError's own __init__ refuses.
+    def __init__(self, *args: object) -> None:
+        ValueError.__init__(self, *args)
+
+
+class BadJSON(MalformedBody, _JSONErrorBase):
+    """Content that is not JSON; also the :class:`json.JSONDecodeError` aiohttp raises."""
+
+    def __init__(self, text: str, error: json.JSONDecodeError) -> None:
+        super().__init__(text)
+        self.msg = error.msg
+        self.doc = error.doc
+        self.pos = error.pos
+        self.lineno = error.lineno
+        self.colno = error.colno
 
 
 def too_many_fields(max_fields: int, actual: int) -> HTTPRequestEntityTooLarge:
@@ -27,7 +63,8 @@ def parse_urlencoded(
     space, ``a`` alone is ``("a", "")``, empty ``&&`` members are dropped. Trailing
     whitespace of the body is ignored, as aiohttp does. The body and every
     percent-decoded name and value must be valid in *charset*, otherwise
-    :class:`~aioweb.exceptions.HTTPBadRequest`. More than *max_fields* fields
+    :class:`MalformedBody` (an ``HTTPBadRequest`` and a ``ValueError``; an
+    unknown charset is also a ``LookupError``). More than *max_fields* fields
     (counted before any decoding; ``0`` or less means no limit) raises
     :class:`~aioweb.exceptions.HTTPRequestEntityTooLarge`.
     """
@@ -43,7 +80,7 @@ def parse_urlencoded(
         text = body.decode(charset)
         pairs = parse_qsl(text, keep_blank_values=True, encoding=charset, errors="strict")
     except LookupError:
-        raise HTTPBadRequest(text=f"Unknown form charset {charset!r}.") from None
+        raise UnknownCharset(f"Unknown form charset {charset!r}.") from None
     except (UnicodeDecodeError, ValueError):
-        raise HTTPBadRequest(text=f"Form data is not valid {charset}.") from None
+        raise MalformedBody(f"Form data is not valid {charset}.") from None
     return MultiDict(pairs)

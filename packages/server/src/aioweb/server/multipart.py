@@ -6,7 +6,8 @@
 :class:`MultipartReader`). Bytes are pulled in bounded reads and a part's body is
 handed out in bounded pieces, so no part is ever held whole unless the caller asks
 for it (``read()``), and then only up to ``max_size``. Every input ends in parts,
-the end of the body, or an :class:`~aioweb.exceptions.HTTPBadRequest` /
+the end of the body, or a :class:`~aioweb.server.forms.MalformedBody` (an
+``HTTPBadRequest`` that is also a ``ValueError``, as aiohttp's errors there are) /
 :class:`~aioweb.exceptions.HTTPRequestEntityTooLarge`: each loop either consumes
 bytes or reads more, and running out of input is an error, never a retry.
 
@@ -25,16 +26,17 @@ from typing import IO, Final
 
 from multidict import CIMultiDict, CIMultiDictProxy, MultiDict
 
-from aioweb.exceptions import HTTPBadRequest, HTTPRequestEntityTooLarge
+from aioweb.exceptions import HTTPRequestEntityTooLarge
 
 from ._body_part import READ_SIZE, BodyPartReader, Source, bad_multipart, to_text
 from ._part_decoders import PartDecoder
 from ._stream_protocol import AsyncByteStream
-from .forms import too_many_fields
+from .forms import MalformedBody, too_many_fields
 from .headers import parse_content_type
 
 __all__ = [
     "BodyPartReader",
+    "BytesStream",
     "FileField",
     "FormValue",
     "MultipartReader",
@@ -49,6 +51,24 @@ _MAX_NESTING: Final = 8
 _MAX_BOUNDARY: Final = 70  # RFC 2046 5.1.1
 
 _HEADER_NAME_RE = re.compile(rb"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+# Part header fields that may appear once: a second one makes the part ambiguous
+# (two Content-Types: a file to one reader, text to another). aiohttp refuses
+# the same set.
+_SINGLE_FIELDS: Final = frozenset(
+    {
+        "authorization",
+        "content-length",
+        "content-location",
+        "content-range",
+        "content-type",
+        "etag",
+        "host",
+        "max-forwards",
+        "server",
+        "transfer-encoding",
+        "user-agent",
+    }
+)
 _BAD_HEADER_VALUE_RE = re.compile(rb"[\x00-\x08\x0a-\x1f\x7f]")
 
 
@@ -60,6 +80,39 @@ def _header(headers: Mapping[str, str], name: str) -> str | None:
             if key.lower() == lname:
                 return item
     return value
+
+
+class BytesStream:
+    """A body already in memory as an AsyncByteStream (for a body read before)."""
+
+    def __init__(self, data: bytes) -> None:
+        self._data = bytes(data)
+        self._pos = 0
+
+    def _take(self, n: int) -> bytes:
+        end = len(self._data) if n < 0 else min(len(self._data), self._pos + n)
+        chunk = self._data[self._pos : end]
+        self._pos = end
+        return chunk
+
+    async def read(self, n: int = -1) -> bytes:
+        return self._take(n)
+
+    async def readany(self) -> bytes:
+        return self._take(READ_SIZE)
+
+    async def readline(self) -> bytes:
+        newline = self._data.find(b"\n", self._pos)
+        return self._take(-1 if newline < 0 else newline + 1 - self._pos)
+
+    async def readexactly(self, n: int) -> bytes:
+        chunk = self._take(n)
+        if len(chunk) < n:
+            raise asyncio.IncompleteReadError(chunk, n)
+        return chunk
+
+    def at_eof(self) -> bool:
+        return self._pos >= len(self._data)
 
 
 class _PartStream:
@@ -98,7 +151,8 @@ class MultipartReader:
     most *max_field_size* bytes each (and 64 KiB in all) per part; *max_parts*
     parts (413 past it); *max_size* bytes per :meth:`BodyPartReader.read` and per
     decoded part (413); *max_body_size* raw bytes read from *content* in all
-    (413). Malformed input raises :class:`~aioweb.exceptions.HTTPBadRequest`.
+    (413). Malformed input raises :class:`~aioweb.server.forms.MalformedBody`
+    (400, and a ``ValueError`` as in aiohttp).
     """
 
     def __init__(
@@ -115,7 +169,7 @@ class MultipartReader:
     ) -> None:
         mimetype, params = parse_content_type(_header(headers, "Content-Type"))
         if not mimetype.startswith("multipart/"):
-            raise HTTPBadRequest(text=f"Expected a multipart body, got {mimetype!r}.")
+            raise MalformedBody(f"Expected a multipart body, got {mimetype!r}.")
         boundary = params.get("boundary", "")
         if not 0 < len(boundary) <= _MAX_BOUNDARY or not boundary.isascii():
             raise bad_multipart(f"bad boundary {boundary!r}")
@@ -224,7 +278,7 @@ class MultipartReader:
             charset = value.strip().decode("ascii")
             codecs.lookup(charset)
         except (UnicodeDecodeError, LookupError):
-            raise bad_multipart(f"unknown _charset_ {value!r}") from None
+            raise bad_multipart(f"unknown _charset_ {bytes(value)!r}") from None
         self._default_charset = charset
 
     async def _skip_preamble(self) -> None:
@@ -314,9 +368,12 @@ class MultipartReader:
             value = value.strip(b" \t")
             if _BAD_HEADER_VALUE_RE.search(value):
                 raise bad_multipart("control character in a part header")
+            field = name.decode("ascii")
+            if field.lower() in _SINGLE_FIELDS and field in headers:
+                raise bad_multipart(f"duplicate {field} part header")
             # as the request's own headers (and aiohttp's part headers): UTF-8, other
             # bytes kept as lone surrogates
-            headers.add(name.decode("ascii"), value.decode("utf-8", "surrogateescape"))
+            headers.add(field, value.decode("utf-8", "surrogateescape"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -418,7 +475,8 @@ async def read_form(
     ``HTTPRequestEntityTooLarge`` is raised, at most one read (64 KiB) after the
     cap. More than *max_fields* fields raises it too (as aiohttp). Malformed
     bodies, parts without a name and nested multipart parts raise
-    ``HTTPBadRequest``. On any error the temporary files already made are closed;
+    :class:`~aioweb.server.forms.MalformedBody` (400; a ``ValueError``, as aiohttp
+    raises there). On any error the temporary files already made are closed;
     on success closing the ``FileField.file`` objects is the caller's job.
     """
     reader = MultipartReader(
@@ -437,10 +495,10 @@ async def read_form(
             if 0 < max_fields <= len(out):
                 raise too_many_fields(max_fields, len(out) + 1)
             if isinstance(part, MultipartReader):
-                raise HTTPBadRequest(text="Nested multipart parts are not supported in forms.")
+                raise MalformedBody("Nested multipart parts are not supported in forms.")
             name = part.name
             if name is None:
-                raise HTTPBadRequest(text="Multipart form field without a name.")
+                raise MalformedBody("Multipart form field without a name.")
             decoder = part.decoder()
             filename = part.filename
             if filename:
@@ -460,3 +518,7 @@ async def read_form(
 def _check_part_stream(part: BodyPartReader) -> AsyncByteStream:
     # Static proof that a nested reader's source satisfies the stream contract.
     return _PartStream(part)
+
+
+def _check_bytes_stream() -> AsyncByteStream:
+    return BytesStream(b"")

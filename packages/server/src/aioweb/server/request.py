@@ -511,15 +511,22 @@ class BaseRequest(MutableMapping[str | RequestKey[Any], Any]):
         return self._read_bytes
 
     async def text(self) -> str:
-        """The body decoded with :attr:`charset` (UTF-8 when absent)."""
+        """The body decoded with :attr:`charset` (UTF-8 when absent).
+
+        A body not valid in its charset raises a 400 that is also a ``ValueError``
+        (aiohttp: ``UnicodeDecodeError``); an unknown charset, one that is also a
+        ``LookupError`` (as in aiohttp).
+        """
+        from .forms import MalformedBody, UnknownCharset
+
         body = await self.read()
         encoding = self.charset or "utf-8"
         try:
             return body.decode(encoding)
         except LookupError:
-            raise HTTPBadRequest(text=f"Unsupported charset {encoding!r}") from None
+            raise UnknownCharset(f"Unsupported charset {encoding!r}") from None
         except UnicodeDecodeError:
-            raise HTTPBadRequest(text="Body is not valid text") from None
+            raise MalformedBody("Body is not valid text") from None
 
     async def json(self, *, loads: Callable[[str], Any] = json.loads) -> Any:
         """The body parsed with ``loads`` (``json.loads`` by default)."""
@@ -543,14 +550,16 @@ class BaseRequest(MutableMapping[str | RequestKey[Any], Any]):
             self._post = MultiDictProxy(MultiDict())
             return self._post
         if self.content_type == "multipart/form-data":
-            from .multipart import read_form
+            from .multipart import BytesStream, read_form
 
+            # A body read() already read is parsed from memory (aiohttp fails there).
+            # multipart/* has no charset parameter: text parts without their own
+            # charset (or a _charset_ field) are UTF-8, as in aiohttp.
             form = await read_form(
                 self._headers,
-                self._payload,
+                self._payload if self._read_bytes is None else BytesStream(self._read_bytes),
                 max_size=self._client_max_size,
                 max_fields=self._client_max_fields,
-                charset=self.charset or "utf-8",
             )
             self._post = MultiDictProxy(form)
         else:
