@@ -320,8 +320,11 @@ def test_subclass_gets_logger_format_and_enabled(records: Log) -> None:
     assert access.logger is logger
     assert access.log_format == "fmt"
     assert enabled(access)
+    # As aiohttp's base class: always enabled, whatever the level of the logger (a
+    # subclass may record elsewhere than self.logger); AccessLogger follows the level.
     logger.setLevel(logging.ERROR)
-    assert not enabled(access)
+    assert enabled(access)
+    assert not enabled(AccessLogger(logger))
 
 
 # -- through the server ----------------------------------------------------------
@@ -378,11 +381,19 @@ async def test_server_calls_a_custom_logger(records: Log) -> None:
     assert 0 <= took < 5
 
 
+class CollectingAtInfo(Collecting):
+    """Enabled only while its logger records INFO (the base class is always enabled)."""
+
+    @property
+    def enabled(self) -> bool:
+        return self.logger.isEnabledFor(logging.INFO)
+
+
 async def test_server_skips_a_disabled_logger(records: Log) -> None:
     logger, _ = records
     logger.setLevel(logging.WARNING)
     Collecting.calls = []
-    async with serve(handler, access_log=logger, access_log_class=Collecting) as (_, port):
+    async with serve(handler, access_log=logger, access_log_class=CollectingAtInfo) as (_, port):
         assert await get(port) == 202
         assert await get(port) == 202
     assert Collecting.calls == []

@@ -28,6 +28,7 @@ __all__ = [
     "handler_error_response",
     "not_a_response",
     "raw_error_page",
+    "response_for_page",
     "server_error_response",
 ]
 
@@ -118,6 +119,26 @@ def raw_error_page(status: int, detail: str | None = None, *, body: bool = True)
         ),
     )
     return head + content if body else head
+
+
+def response_for_page(page: bytes) -> Response:
+    """A response that stands for ``page``, an answer written raw by :func:`raw_error_page`.
+
+    It has the page's status and headers, and ``body_length`` its size: what the
+    access log reports for an answer that no handler made (a request the parser
+    refused, a response that failed to prepare). The page is this module's own
+    output, so its head is known to be well formed.
+    """
+    end = page.find(b"\r\n\r\n")
+    lines = page[: end if end >= 0 else len(page)].decode("latin-1").split("\r\n")
+    response = Response(status=int(lines[0].split(" ", 2)[1]))
+    headers = response.headers
+    headers.clear()
+    for line in lines[1:]:
+        name, _, value = line.partition(":")
+        headers.add(name, value.strip())
+    response._body_length = len(page)
+    return response
 
 
 def handler_error_response(

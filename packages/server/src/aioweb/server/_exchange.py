@@ -22,6 +22,7 @@ from ._errors import (
     handler_error_response,
     not_a_response,
     raw_error_page,
+    response_for_page,
 )
 from .response import Response, StreamResponse
 from .streams import EMPTY_PAYLOAD, PayloadAccessError, StreamReader
@@ -125,7 +126,10 @@ async def serve_request(conn: RequestHandler, head: RequestHead, stream: StreamR
         server_logger.error("%s; closing the connection", exc.args[0], exc_info=exc.__cause__)
         keep_alive = False
     except Exception as exc:
-        keep_alive = _send_failed(conn, head, writer, exc)
+        keep_alive = False
+        page = _send_failed(conn, head, writer, exc)
+        if page:
+            resp = response_for_page(page)  # the access log tells what was sent
     if stream is not EMPTY_PAYLOAD:
         if not stream.at_eof():
             if keep_alive:
@@ -159,14 +163,16 @@ class _AnswerBegun(Exception):
 
 def _send_failed(
     conn: RequestHandler, head: RequestHead, writer: StreamWriter, exc: Exception
-) -> bool:
-    """A response could not be built or sent: answer 500 if nothing left yet."""
+) -> bytes:
+    """A response could not be built or sent: answer 500 if nothing left yet.
+
+    Returns the 500 page sent, or ``b""``; the connection is to close either way.
+    """
     if writer.output_size:
         server_logger.exception("Error sending a response after its head; closing")
-        return False
+        return b""
     server_logger.exception("Error preparing the response", exc_info=exc)
-    _write_raw_500(conn, head)
-    return False
+    return _write_raw_500(conn, head)
 
 
 async def _send_response(request: BaseRequest, resp: StreamResponse) -> bool:
@@ -176,10 +182,14 @@ async def _send_response(request: BaseRequest, resp: StreamResponse) -> bool:
     return bool(resp.keep_alive)
 
 
-def _write_raw_500(conn: RequestHandler, head: RequestHead) -> None:
+def _write_raw_500(conn: RequestHandler, head: RequestHead) -> bytes:
+    """Send a 500 page if the connection is still open; the bytes sent."""
     transport = conn.transport
-    if transport is not None and not transport.is_closing():
-        transport.write(raw_error_page(500, body=head.method != "HEAD"))
+    if transport is None or transport.is_closing():
+        return b""
+    page = raw_error_page(500, body=head.method != "HEAD")
+    transport.write(page)
+    return page
 
 
 def unread_body_allows_keep_alive(

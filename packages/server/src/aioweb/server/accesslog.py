@@ -69,8 +69,14 @@ class AbstractAccessLogger(ABC):
 
     @property
     def enabled(self) -> bool:
-        """Whether logging would emit anything (checked before timing each request)."""
-        return self.logger.isEnabledFor(logging.INFO)
+        """Whether :meth:`log` is to be called (read before timing each request).
+
+        True here, as in aiohttp's base class: a subclass that does not emit through
+        ``self.logger`` (metrics, a file of its own) is called whatever the level of
+        that logger. Override it to skip the work when nothing would be recorded, as
+        :class:`AccessLogger` does (it follows the logger's level for INFO).
+        """
+        return True
 
 
 _CODE: Final = re.compile(r"%(\{([A-Za-z0-9\-_]+)\}([io])|Tf|[atPrsbTD%])")
@@ -196,8 +202,15 @@ class AccessLogger(AbstractAccessLogger):
     LOG_FORMAT: Final = '%a %t "%r" %s %b "%{Referer}i" "%{User-Agent}i"'
 
     def __init__(self, logger: logging.Logger, log_format: str = LOG_FORMAT) -> None:
+        if not isinstance(log_format, str):
+            raise TypeError(f"access_log_format must be a str, got {log_format!r}")
         super().__init__(logger, log_format)
         self._parts = compile_format(log_format)
+
+    @property
+    def enabled(self) -> bool:
+        """Whether the logger records INFO: nothing is timed or formatted otherwise."""
+        return self.logger.isEnabledFor(logging.INFO)
 
     def log(self, request: BaseRequest, response: StreamResponse, time: float) -> None:
         """Format and emit the access line (as an INFO record, ``%`` escaped)."""

@@ -372,7 +372,10 @@ class RequestHandler(asyncio.Protocol):
         if exc is not None:
             self._error = None
             server_logger.debug("Bad request from client: %r", exc)
-            transport.write(raw_error_page(exc.status, exc.reason, body=not self._error_to_head))
+            page = raw_error_page(exc.status, exc.reason, body=not self._error_to_head)
+            transport.write(page)
+            # No handler saw it, but it is a request that got an answer: log it.
+            self._server._log_rejected(self, page)
         if exc is not None or self._in_message:
             self._linger()  # the client may still be sending
         else:

@@ -6,13 +6,20 @@ import asyncio
 import logging
 from typing import TYPE_CHECKING, Any, Final
 
+from aioweb.http import HttpVersion10
+from aioweb.http.message import RequestHead
+
+from ._errors import response_for_page
 from .accesslog import AccessLogger, AccessLoggerClass, access_logger, make_access_logger
-from .protocol import RequestHandler
+from .protocol import RequestHandler, server_logger
 from .request import BaseRequest
+from .streams import EMPTY_PAYLOAD
+from .writer import StreamWriter
 
 if TYPE_CHECKING:
     from ._contracts import Handler, RequestFactory
-    from .accesslog import _ServerAccessLog
+    from ._errors import response_for_page
+from .accesslog import _ServerAccessLog
 
 __all__ = ["Server"]
 
@@ -126,6 +133,25 @@ class Server:
 
     def _connection_lost(self, conn: RequestHandler) -> None:
         self._connections.pop(conn, None)
+
+    def _log_rejected(self, conn: RequestHandler, page: bytes) -> None:
+        """Access-log ``page``, the error answer to a request the parser refused.
+
+        Such a request never reaches the handler, but it gets its access log line, as
+        in aiohttp: for a placeholder request (``UNKNOWN / HTTP/1.0``, no headers, made
+        by the request factory; ``request.task`` is None) and the response ``page``
+        stands for (:func:`~aioweb.server._errors.response_for_page`), in 0 seconds.
+        """
+        access = self._access_logger
+        if access is None or not access.enabled:
+            return
+        try:
+            head = RequestHead.build("UNKNOWN", "/", version=HttpVersion10)
+            task: Any = conn._task
+            request = self._request_factory(head, EMPTY_PAYLOAD, conn, StreamWriter(conn), task)
+            access.log(request, response_for_page(page), 0.0)
+        except Exception:
+            server_logger.exception("Error in access logger")
 
     def __call__(self) -> RequestHandler:
         """Make the protocol object for a new connection."""
