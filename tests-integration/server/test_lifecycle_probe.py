@@ -289,3 +289,25 @@ async def test_low_level_server_counts_and_shutdown(webmod: ModuleType) -> None:
             writer.close()
         listener.close()
         await listener.wait_closed()
+
+
+async def test_requests_count_counts_refused_requests(webmod: ModuleType) -> None:
+    # A request the parser refuses got an answer (400): aiohttp counts it.
+    async def handler(request: Any) -> Any:
+        return webmod.Response(text="x")
+
+    server = webmod.Server(handler, access_log=None)
+    loop = asyncio.get_running_loop()
+    listener = await loop.create_server(server, "127.0.0.1", 0)
+    port = listener.sockets[0].getsockname()[1]
+    try:
+        for request in (b"GET /ok HTTP/1.1\r\nHost: h\r\n\r\n", b"GET /\x01 HTTP/1.1\r\n\r\n"):
+            reader, writer = await asyncio.open_connection("127.0.0.1", port)
+            writer.write(request)
+            async with asyncio.timeout(2.0):
+                await reader.readuntil(b"\r\n\r\n")
+            writer.close()
+        assert server.requests_count == 2
+    finally:
+        listener.close()
+        await listener.wait_closed()

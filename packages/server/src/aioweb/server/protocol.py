@@ -372,6 +372,7 @@ class RequestHandler(asyncio.Protocol):
         if exc is not None:
             self._error = None
             server_logger.debug("Bad request from client: %r", exc)
+            self._server.requests_count += 1  # answered, as aiohttp counts it
             page = raw_error_page(exc.status, exc.reason, body=not self._error_to_head)
             transport.write(page)
             # No handler saw it, but it is a request that got an answer: log it.
