@@ -76,7 +76,9 @@ async def serve_request(conn: RequestHandler, head: RequestHead, stream: StreamR
         except asyncio.CancelledError:
             raise
         except Exception as exc:
-            if writer.output_size or writer._pending:
+            # A head still queued (a Response prepared, its body not sent) has not begun
+            # the answer: it is dropped for the error page, as aiohttp does.
+            if writer.output_size or (writer._pending and not writer.discard_unsent_head()):
                 if isinstance(exc, ConnectionError) and _gone(conn):
                     raise  # the client went away mid-response: nothing to log
                 raise _AnswerBegun("Error handling request after its response began") from exc
@@ -98,7 +100,9 @@ async def serve_request(conn: RequestHandler, head: RequestHead, stream: StreamR
                 if type(result) is Response or isinstance(result, StreamResponse)
                 else not_a_response(result)
             )
-            if resp._writer is None and (writer.output_size or writer._pending):
+            if resp._writer is None and (
+                writer.output_size or (writer._pending and not writer.discard_unsent_head())
+            ):
                 raise _AnswerBegun("Handler returned another response than the one it began")
         if (
             request._on_prepare is None
@@ -130,6 +134,12 @@ async def serve_request(conn: RequestHandler, head: RequestHead, stream: StreamR
         page = _send_failed(conn, head, writer, exc)
         if page:
             resp = response_for_page(page)  # the access log tells what was sent
+    except BaseException:
+        # KeyboardInterrupt, SystemExit or another BaseException out of the handler: it
+        # goes on up, but the connection must not stay open with nobody serving it (the
+        # client would wait for an answer, and shutdown for the connection).
+        conn._finish(False)
+        raise
     if stream is not EMPTY_PAYLOAD:
         if not stream.at_eof():
             if keep_alive:

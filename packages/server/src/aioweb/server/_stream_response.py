@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import datetime as _dt
 import enum
+import logging
 import math
 import warnings
 from collections.abc import Iterator, MutableMapping
@@ -45,6 +46,8 @@ VARY: Final = istr("Vary")
 LAST_MODIFIED: Final = istr("Last-Modified")
 ETAG: Final = istr("ETag")
 
+server_logger: Final = logging.getLogger("aioweb.server")
+
 #: The ``Server`` header value: the product name only, never a version.
 SERVER_SOFTWARE: Final = "aioweb"
 #: Bodies larger than this are compressed in an executor unless told otherwise.
@@ -67,6 +70,16 @@ class ContentCoding(enum.Enum):
 
 def _no_body_status(status: int) -> bool:
     return status < 200 or status == 204 or status == 304
+
+
+def _short_body(resp: StreamResponse, sent: int, declared: int) -> None:
+    """A body shorter than its Content-Length: the connection must not carry another."""
+    server_logger.warning(
+        "Response body shorter than its Content-Length (%d of %d bytes); closing the connection",
+        sent,
+        declared,
+    )
+    resp._keep_alive = False
 
 
 class StreamResponse(MutableMapping[str | ResponseKey[Any], Any]):
@@ -430,15 +443,29 @@ class StreamResponse(MutableMapping[str | ResponseKey[Any], Any]):
         return False
 
     def _write_head(self, request: BaseRequest, writer: StreamWriter) -> None:
-        writer.send_head(self._head_bytes(request, writer))
-        length = self._headers.get(CONTENT_LENGTH)
-        if length is not None and not self._chunked:
-            writer.set_content_length(int(length))
+        headers = self._headers
+        length = None if self._chunked else headers.get(CONTENT_LENGTH)
+        limit = 0
+        if length is not None:
+            # Read before anything is queued: a bad value fails prepare() with nothing
+            # sent, so the server can still answer 500 (as aiohttp does).
+            limit = int(length)
+            if limit < 0:
+                raise ValueError(f"invalid Content-Length {length!r}")
+        head = self._head_bytes(request, writer)
+        if length is not None and CONTENT_LENGTH in headers:
+            writer.set_content_length(limit)
+        writer.send_head(head)
         if self._send_headers_immediately:
             writer.flush_head()
 
     def _head_bytes(self, request: BaseRequest, writer: StreamWriter) -> bytes:
-        """Complete the headers (framing, Date, Server, Connection) and serialise the head."""
+        """Complete the headers (framing, Date, Server, Connection) and serialise the head.
+
+        The writer is set up (chunking, compression, no body) only once the head is
+        built: a head that fails (a bad header value) leaves it as it was, for the
+        error page that follows.
+        """
         headers = self._headers
         head = request._head
         version = head.version
@@ -456,8 +483,10 @@ class StreamResponse(MutableMapping[str | ResponseKey[Any], Any]):
             for value in cookie_header_values(self._cookies):
                 headers.add(SET_COOKIE, value)
 
+        coding = None
         if self._compression and not no_body and not self._compression_done:
-            self._start_compression(request, writer)
+            coding = self._start_compression(request)
+        chunk = False
 
         if no_body:
             # Also on a 304, where a length could only repeat the 200's: aiohttp drops it.
@@ -470,8 +499,7 @@ class StreamResponse(MutableMapping[str | ResponseKey[Any], Any]):
                 )
             headers.pop(CONTENT_LENGTH, None)
             headers[TRANSFER_ENCODING] = "chunked"
-            if not is_head:
-                writer.enable_chunking()
+            chunk = True
         elif CONTENT_LENGTH in headers:
             # The length frames the body. A Transfer-Encoding the handler set must not
             # go out with it (RFC 9112 6.2): a recipient would read the body as chunks.
@@ -481,8 +509,7 @@ class StreamResponse(MutableMapping[str | ResponseKey[Any], Any]):
             # Chunked because no length is known: aiohttp's `chunked` stays False then
             # (it reports enable_chunked_encoding() only).
             headers[TRANSFER_ENCODING] = "chunked"
-            if not is_head:
-                writer.enable_chunking()
+            chunk = True
         else:
             # HTTP/1.0 without a length: the body ends when the connection does.
             headers.pop(TRANSFER_ENCODING, None)
@@ -505,9 +532,14 @@ class StreamResponse(MutableMapping[str | ResponseKey[Any], Any]):
             keep_alive = False
         self._keep_alive = keep_alive
 
+        serialised = build_head(status, self._reason, headers.items(), version)
         if self._must_be_empty_body:
             writer.set_no_body()
-        return build_head(status, self._reason, headers.items(), version)
+        elif chunk:
+            writer.enable_chunking()
+        if coding is not None and not is_head:
+            writer.enable_compression(coding, strategy=self._compression_strategy)
+        return serialised
 
     def _negotiated_coding(self, request: BaseRequest) -> str | None:
         if CONTENT_ENCODING in self._headers:
@@ -533,18 +565,18 @@ class StreamResponse(MutableMapping[str | ResponseKey[Any], Any]):
         else:
             headers[VARY] = "Accept-Encoding"
 
-    def _start_compression(self, request: BaseRequest, writer: StreamWriter) -> None:
+    def _start_compression(self, request: BaseRequest) -> str | None:
+        """The coding to stream the body with (None: as it is); sets the headers for it."""
         coding = self._negotiated_coding(request)
         if self._compression_force is None:
             self._add_vary()
         if coding is None:
-            return
+            return None
         self._headers[CONTENT_ENCODING] = coding
         # Without a length the head logic frames the body: chunked on HTTP/1.1, by
         # closing the connection on HTTP/1.0.
         self._headers.pop(CONTENT_LENGTH, None)
-        if request.method != "HEAD":
-            writer.enable_compression(coding, strategy=self._compression_strategy)
+        return coding
 
     async def write(self, data: bytes | bytearray | memoryview) -> None:
         """Send a body piece, waiting while the client is slow to read."""
@@ -559,22 +591,44 @@ class StreamResponse(MutableMapping[str | ResponseKey[Any], Any]):
         await writer.drain()
 
     async def drain(self) -> None:
-        """Wait until the transport's write buffer is below its high-water mark."""
+        """Wait until the transport's write buffer is below its high-water mark.
+
+        Deprecated, as in aiohttp: :meth:`write` waits already.
+        """
+        if self._eof_sent:
+            raise RuntimeError("EOF has already been sent")
         writer = self._writer
         if writer is None:
             raise RuntimeError("Response has not been started")
+        warnings.warn(
+            "StreamResponse.drain() is deprecated: write() waits for the transport itself",
+            DeprecationWarning,
+            stacklevel=2,
+        )
         await writer.drain()
 
-    async def write_eof(self, data: bytes = b"") -> None:
-        """Send the last piece and finish the body; later calls do nothing."""
+    async def write_eof(self, data: bytes | bytearray | memoryview = b"") -> None:
+        """Send the last piece and finish the body; later calls do nothing.
+
+        A body that ends short of the ``Content-Length`` it declared closes the
+        connection: the client would read the next response as the rest of this one.
+        """
         if self._eof_sent:
             return
         writer = self._writer
         if writer is None:
             raise RuntimeError("Response has not been started")
-        writer.write_eof_nowait(bytes(data))
+        if type(data) is not bytes:
+            if not isinstance(data, (bytearray, memoryview)):
+                # bytes(5) would send five NUL bytes
+                raise TypeError(f"data argument must be byte-ish ({type(data)!r})")
+            data = bytes(data)
+        writer.write_eof_nowait(data)
         self._eof_sent = True
         self._body_length = writer.output_size
+        limit = writer._limit
+        if limit is not None and writer.length < limit and self._keep_alive and not writer._no_body:
+            _short_body(self, writer.length, limit)
         await writer.drain()
 
     # -- mapping, identity, repr -----------------------------------------------

@@ -29,6 +29,7 @@ from ._stream_response import (
     LooseHeaders,
     StreamResponse,
     _no_body_status,
+    _short_body,
 )
 
 CONTENT_DISPOSITION: Final = istr("Content-Disposition")
@@ -271,15 +272,36 @@ class Response(StreamResponse):
         self._headers[CONTENT_ENCODING] = coding
 
     def _start(self, request: BaseRequest) -> StreamWriter:
-        if not self._chunked and CONTENT_LENGTH not in self._headers:
-            stream = self._stream
-            if stream is not None:
-                if stream.size is not None and not self._compression:
-                    self._headers[CONTENT_LENGTH] = str(stream.size)
-            elif not _no_body_status(self._status):
-                body = self._compressed_body if self._compressed_body is not None else self._body
-                self._headers[CONTENT_LENGTH] = str(len(body) if body else 0)
+        if not self._chunked:
+            length = self._headers.get(CONTENT_LENGTH)
+            if length is None:
+                stream = self._stream
+                if stream is not None:
+                    if stream.size is not None and not self._compression:
+                        self._headers[CONTENT_LENGTH] = str(stream.size)
+                elif not _no_body_status(self._status):
+                    body = (
+                        self._compressed_body if self._compressed_body is not None else self._body
+                    )
+                    self._headers[CONTENT_LENGTH] = str(len(body) if body else 0)
+            elif self._stream is None:
+                self._check_declared_length(request, length)
         return super()._start(request)
+
+    def _check_declared_length(self, request: BaseRequest, length: str) -> int:
+        """The Content-Length the handler set; a body shorter than it closes the connection.
+
+        Known before the head leaves, so the head says ``Connection: close``: the client
+        reads the body as cut short instead of taking the next response for its rest.
+        """
+        declared = int(length)
+        if declared < 0:
+            raise ValueError(f"invalid Content-Length {length!r}")
+        body = self._compressed_body if self._compressed_body is not None else self._body
+        size = len(body) if body else 0
+        if size < declared and not _no_body_status(self._status) and request._head.method != "HEAD":
+            _short_body(self, size, declared)
+        return declared
 
     def _send_at_once(self, request: BaseRequest) -> bool:
         if self._compression or self._chunked or not self._at_once:
@@ -293,15 +315,17 @@ class Response(StreamResponse):
         if length is None:
             if status >= 200 and status != 204 and status != 304:
                 headers[CONTENT_LENGTH] = str(len(body)) if body else "0"
-        elif body and len(body) > int(length):
-            body = body[: int(length)]  # never past the declared length (as aiohttp)
+        else:  # the handler's own length
+            declared = self._check_declared_length(request, length)
+            if body and len(body) > declared:
+                body = body[:declared]  # never past the declared length (as aiohttp)
         head = self._head_bytes(request, writer)
         writer.send_whole(head, body if body and not self._must_be_empty_body else b"")
         self._eof_sent = True
         self._body_length = writer.output_size
         return True
 
-    async def write_eof(self, data: bytes = b"") -> None:
+    async def write_eof(self, data: bytes | bytearray | memoryview = b"") -> None:
         """Send the body (with the head, in one transport write)."""
         if self._eof_sent:
             return

@@ -119,6 +119,22 @@ class StreamWriter:
         if self._pending:
             self._send(b"")
 
+    def discard_unsent_head(self) -> bool:
+        """Forget a queued head that has not left yet, and the framing set up for it.
+
+        True if nothing of the response has been sent, so another response (an error
+        page) can still take its place; False once bytes have gone to the transport.
+        """
+        if self.output_size or self._eof:
+            return False
+        self._pending = b""
+        self._chunker = None
+        self._encoder = None
+        self._limit = None
+        self._no_body = False
+        self.buffer_size = self.length = 0
+        return True
+
     def send_whole(self, head: bytes, body: bytes) -> None:
         """Send a head and a whole body in one write and end the response.
 
