@@ -32,6 +32,14 @@ def webmod(impl: str) -> ModuleType:
     return importlib.import_module("aiohttp.web" if impl == "aiohttp" else "aioweb.web")
 
 
+async def ask_slow(writer: asyncio.StreamWriter, outcome: list[str]) -> None:
+    """Send ``GET /slow`` and wait until its handler (``slow_app``) has started."""
+    writer.write(b"GET /slow HTTP/1.1\r\nHost: h\r\n\r\n")
+    async with asyncio.timeout(2.0):
+        while outcome != ["started"]:
+            await asyncio.sleep(0.01)
+
+
 def slow_app(web: ModuleType, delay: float, outcome: list[str]) -> Any:
     async def slow(request: Any) -> Any:
         outcome.append("started")
@@ -95,10 +103,7 @@ async def test_shutdown_timeout_cancels_the_request_in_flight(
     runner, port = await start_runner(slow_app(webmod, 5.0, outcome), shutdown_timeout=0.3)
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
     try:
-        writer.write(b"GET /slow HTTP/1.1\r\nHost: h\r\n\r\n")
-        async with asyncio.timeout(2.0):
-            while outcome != ["started"]:
-                await asyncio.sleep(0.01)
+        await ask_slow(writer, outcome)
         loop = asyncio.get_running_loop()
         begun = loop.time()
         await runner.cleanup()
@@ -119,10 +124,7 @@ async def test_request_in_flight_finishes_within_shutdown_timeout(
     runner, port = await start_runner(slow_app(webmod, 0.2, outcome), shutdown_timeout=1.0)
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
     try:
-        writer.write(b"GET /slow HTTP/1.1\r\nHost: h\r\n\r\n")
-        async with asyncio.timeout(2.0):
-            while outcome != ["started"]:
-                await asyncio.sleep(0.01)
+        await ask_slow(writer, outcome)
         await runner.cleanup()
         answer = await read_all(reader)
     finally:
@@ -142,10 +144,7 @@ async def test_shutdown_timeout_zero_cancels_at_once(
     runner, port = await start_runner(slow_app(webmod, 5.0, outcome), shutdown_timeout=0)
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
     try:
-        writer.write(b"GET /slow HTTP/1.1\r\nHost: h\r\n\r\n")
-        async with asyncio.timeout(2.0):
-            while outcome != ["started"]:
-                await asyncio.sleep(0.01)
+        await ask_slow(writer, outcome)
         async with asyncio.timeout(0.5):
             await runner.cleanup()
         assert await read_all(reader) == b""
