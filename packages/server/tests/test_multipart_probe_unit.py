@@ -10,7 +10,8 @@ from multidict import CIMultiDict
 
 from aioweb.exceptions import HTTPBadRequest
 from aioweb.server.forms import BadJSON, MalformedBody, UnknownCharset, parse_urlencoded
-from aioweb.server.multipart import BytesStream, MultipartReader, read_form
+from aioweb.server.multipart import MultipartReader, read_form
+from aioweb.server.streams import finished_stream
 
 FORM = CIMultiDict({"Content-Type": "multipart/form-data; boundary=BND"})
 BODY = (
@@ -51,21 +52,21 @@ def test_parse_urlencoded_errors(body: bytes, charset: str, error: type[Exceptio
         parse_urlencoded(body, charset=charset)
 
 
-async def test_bytes_stream_serves_a_form_read_before() -> None:
-    form = await read_form(FORM, BytesStream(BODY), max_size=0)
+async def test_finished_stream_serves_a_form_read_before() -> None:
+    form = await read_form(FORM, finished_stream(BODY), max_size=0)
     assert form["a"] == "x"
     assert form["f"].file.read() == b"line one\nline two"  # type: ignore[union-attr]
     form["f"].file.close()  # type: ignore[union-attr]
 
 
-async def test_bytes_stream_reads() -> None:
-    stream = BytesStream(b"ab\ncd\nef")
+async def test_finished_stream_reads() -> None:
+    stream = finished_stream(b"ab\ncd\nef")
     assert await stream.readline() == b"ab\n"
     assert await stream.read(1) == b"c"
     assert await stream.readany() == b"d\nef"
     assert stream.at_eof()
     assert await stream.readline() == b""
-    stream = BytesStream(b"abc")
+    stream = finished_stream(b"abc")
     assert await stream.readexactly(2) == b"ab"
     with pytest.raises(asyncio.IncompleteReadError):
         await stream.readexactly(2)
@@ -77,7 +78,7 @@ async def test_a_second_content_type_in_a_part_is_refused() -> None:
         b"Content-Type: text/plain\r\ncontent-type: application/octet-stream\r\n"
         b"\r\nx\r\n--BND--\r\n"
     )
-    reader = MultipartReader(FORM, BytesStream(body))
+    reader = MultipartReader(FORM, finished_stream(body))
     with pytest.raises(MalformedBody) as info:
         await reader.next()
     assert info.value.text == "Malformed multipart body: duplicate content-type part header."

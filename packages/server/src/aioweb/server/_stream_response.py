@@ -72,6 +72,14 @@ def _no_body_status(status: int) -> bool:
     return status < 200 or status == 204 or status == 304
 
 
+def _declared_length(value: str) -> int:
+    """The Content-Length a handler set, as a number; ``ValueError`` if it is not one."""
+    declared = int(value)
+    if declared < 0:
+        raise ValueError(f"invalid Content-Length {value!r}")
+    return declared
+
+
 def _short_body(resp: StreamResponse, sent: int, declared: int) -> None:
     """A body shorter than its Content-Length: the connection must not carry another."""
     server_logger.warning(
@@ -449,9 +457,7 @@ class StreamResponse(MutableMapping[str | ResponseKey[Any], Any]):
         if length is not None:
             # Read before anything is queued: a bad value fails prepare() with nothing
             # sent, so the server can still answer 500 (as aiohttp does).
-            limit = int(length)
-            if limit < 0:
-                raise ValueError(f"invalid Content-Length {length!r}")
+            limit = _declared_length(length)
         head = self._head_bytes(request, writer)
         if length is not None and CONTENT_LENGTH in headers:
             writer.set_content_length(limit)

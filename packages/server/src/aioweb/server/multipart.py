@@ -36,7 +36,6 @@ from .headers import parse_content_type
 
 __all__ = [
     "BodyPartReader",
-    "BytesStream",
     "FileField",
     "FormValue",
     "MultipartReader",
@@ -80,39 +79,6 @@ def _header(headers: Mapping[str, str], name: str) -> str | None:
             if key.lower() == lname:
                 return item
     return value
-
-
-class BytesStream:
-    """A body already in memory as an AsyncByteStream (for a body read before)."""
-
-    def __init__(self, data: bytes) -> None:
-        self._data = bytes(data)
-        self._pos = 0
-
-    def _take(self, n: int) -> bytes:
-        end = len(self._data) if n < 0 else min(len(self._data), self._pos + n)
-        chunk = self._data[self._pos : end]
-        self._pos = end
-        return chunk
-
-    async def read(self, n: int = -1) -> bytes:
-        return self._take(n)
-
-    async def readany(self) -> bytes:
-        return self._take(READ_SIZE)
-
-    async def readline(self) -> bytes:
-        newline = self._data.find(b"\n", self._pos)
-        return self._take(-1 if newline < 0 else newline + 1 - self._pos)
-
-    async def readexactly(self, n: int) -> bytes:
-        chunk = self._take(n)
-        if len(chunk) < n:
-            raise asyncio.IncompleteReadError(chunk, n)
-        return chunk
-
-    def at_eof(self) -> bool:
-        return self._pos >= len(self._data)
 
 
 class _PartStream:
@@ -518,7 +484,3 @@ async def read_form(
 def _check_part_stream(part: BodyPartReader) -> AsyncByteStream:
     # Static proof that a nested reader's source satisfies the stream contract.
     return _PartStream(part)
-
-
-def _check_bytes_stream() -> AsyncByteStream:
-    return BytesStream(b"")

@@ -25,7 +25,7 @@ from aioweb.http.errors import ContentEncodingError, HttpProcessingError, Payloa
 from aioweb.http.message import RequestHead
 
 from ._helpers import RequestKey, reify
-from .streams import EMPTY_PAYLOAD, EmptyStreamReader, StreamReader
+from .streams import EMPTY_PAYLOAD, EmptyStreamReader, StreamReader, finished_stream
 
 if TYPE_CHECKING:
     from aioweb.http._version import HttpVersion
@@ -550,14 +550,14 @@ class BaseRequest(MutableMapping[str | RequestKey[Any], Any]):
             self._post = MultiDictProxy(MultiDict())
             return self._post
         if self.content_type == "multipart/form-data":
-            from .multipart import BytesStream, read_form
+            from .multipart import read_form
 
             # A body read() already read is parsed from memory (aiohttp fails there).
             # multipart/* has no charset parameter: text parts without their own
             # charset (or a _charset_ field) are UTF-8, as in aiohttp.
             form = await read_form(
                 self._headers,
-                self._payload if self._read_bytes is None else BytesStream(self._read_bytes),
+                self._payload if self._read_bytes is None else finished_stream(self._read_bytes),
                 max_size=self._client_max_size,
                 max_fields=self._client_max_fields,
             )

@@ -28,6 +28,7 @@ from ._stream_response import (
     ContentCoding,
     LooseHeaders,
     StreamResponse,
+    _declared_length,
     _no_body_status,
     _short_body,
 )
@@ -294,9 +295,7 @@ class Response(StreamResponse):
         Known before the head leaves, so the head says ``Connection: close``: the client
         reads the body as cut short instead of taking the next response for its rest.
         """
-        declared = int(length)
-        if declared < 0:
-            raise ValueError(f"invalid Content-Length {length!r}")
+        declared = _declared_length(length)
         body = self._compressed_body if self._compressed_body is not None else self._body
         size = len(body) if body else 0
         if size < declared and not _no_body_status(self._status) and request._head.method != "HEAD":

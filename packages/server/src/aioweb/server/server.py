@@ -18,8 +18,7 @@ from .writer import StreamWriter
 
 if TYPE_CHECKING:
     from ._contracts import Handler, RequestFactory
-    from ._errors import response_for_page
-from .accesslog import _ServerAccessLog
+    from .accesslog import _ServerAccessLog
 
 __all__ = ["Server"]
 

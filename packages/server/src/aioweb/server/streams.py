@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 
     from ._stream_protocol import AsyncByteStream
 
-__all__ = ["EMPTY_PAYLOAD", "EmptyStreamReader", "StreamReader"]
+__all__ = ["EMPTY_PAYLOAD", "EmptyStreamReader", "StreamReader", "finished_stream"]
 
 DEFAULT_LIMIT: Final = 2**16
 
@@ -571,6 +571,18 @@ class _ChunkIter:
         if not item[0] and not item[1]:  # (b"", True) is a chunk end, not the end
             raise StopAsyncIteration
         return item
+
+
+def finished_stream(data: bytes) -> StreamReader:
+    """A :class:`StreamReader` that holds ``data`` whole and is at its end.
+
+    For a body already read into memory that must be read again as a stream (a form
+    parsed after ``request.read()``).
+    """
+    stream = StreamReader(limit=max(len(data), 1))
+    stream.feed_data(data)
+    stream.feed_eof()
+    return stream
 
 
 class EmptyStreamReader(StreamReader):
