@@ -35,8 +35,10 @@ from .serializer import (
     REASON_PHRASES,
     ChunkedEncoder,
     build_head,
+    field_line,
     reason_phrase,
     status_allows_body,
+    status_line,
 )
 
 __all__ = [
@@ -69,6 +71,7 @@ __all__ = [
     "UnsupportedTransferCoding",
     "UnsupportedVersion",
     "build_head",
+    "field_line",
     "format_http_date",
     "http_date",
     "is_valid_host",
@@ -76,4 +79,5 @@ __all__ = [
     "parse_http_date",
     "reason_phrase",
     "status_allows_body",
+    "status_line",
 ]

@@ -23,7 +23,15 @@ from ._abnf import FIELD_VALUE_FORBIDDEN, is_token, is_valid_field_value
 from ._status import REASON_PHRASES
 from ._version import HttpVersion, HttpVersion10, HttpVersion11
 
-__all__ = ["REASON_PHRASES", "ChunkedEncoder", "build_head", "reason_phrase", "status_allows_body"]
+__all__ = [
+    "REASON_PHRASES",
+    "ChunkedEncoder",
+    "build_head",
+    "field_line",
+    "reason_phrase",
+    "status_allows_body",
+    "status_line",
+]
 
 # Bytes no field value may hold: the controls other than HTAB, CR and LF included
 # (RFC 9110 5.5). A serialised header section holds exactly two of them per field, the
@@ -121,8 +129,15 @@ def _field_error(fields: Iterable[tuple[str, str]], what: str) -> ValueError:
     return ValueError(f"invalid {what} section")
 
 
-def _field_line(name: str, value: str) -> bytes:
-    """``name: value CRLF`` as bytes; ValueError or TypeError if not a valid field."""
+def field_line(name: str, value: str) -> bytes:
+    """One validated field line, ``name: value CRLF``, as bytes (the value UTF-8).
+
+    Raises :class:`ValueError` for a name that is not a token or a value with a control
+    character other than HTAB, :class:`TypeError` for a name or value that is not a str.
+
+    >>> field_line("Content-Length", "2")
+    b'Content-Length: 2\\r\\n'
+    """
     if name not in _TOKEN_NAMES:
         _new_name(name)
     # UTF-8 bytes of non-ASCII text are all over 0x7F: no control byte can come of them
@@ -141,10 +156,10 @@ def _serialize_fields(fields: Iterable[tuple[str, str]], what: str) -> bytes:
             try:
                 line = lines.get(pair)
             except TypeError:  # not hashable (a list pair, say): no caching
-                out.append(_field_line(*pair))
+                out.append(field_line(*pair))
                 continue
             if line is None:
-                line = _field_line(*pair)
+                line = field_line(*pair)
                 if len(lines) >= _LINES_MAX:
                     lines.clear()
                 lines[pair] = line
@@ -172,12 +187,25 @@ def build_head(
     >>> build_head(200, None, [("Content-Length", "2")])
     b'HTTP/1.1 200 OK\\r\\nContent-Length: 2\\r\\n\\r\\n'
     """
+    return status_line(status, reason, version) + _serialize_fields(headers, "header") + b"\r\n"
+
+
+def status_line(
+    status: int, reason: str | None = None, version: HttpVersion = HttpVersion11
+) -> bytes:
+    """The status line with its CRLF; prebuilt for a registered code and its own phrase.
+
+    Raises :class:`ValueError` as :func:`build_head` does for the status and reason.
+
+    >>> status_line(404)
+    b'HTTP/1.1 404 Not Found\\r\\n'
+    """
     lines = _STATUS_LINES.get(version)
     # type() rather than isinstance: 200.0 == 200 would otherwise find the cached line.
     line = lines.get(status) if lines is not None and type(status) is int else None
     if line is None or (reason is not None and reason != REASON_PHRASES[status]):
         line = _build_status_line(status, reason, version)
-    return line + _serialize_fields(headers, "header") + b"\r\n"
+    return line
 
 
 class ChunkedEncoder:

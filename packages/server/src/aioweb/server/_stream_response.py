@@ -1,9 +1,10 @@
 """The response whose body goes out in pieces: :class:`StreamResponse`.
 
-Its head is serialised by :func:`aioweb.http.serializer.build_head`, which rejects CR,
-LF and other control characters in the reason and in header values (response
-splitting). :class:`~aioweb.server.response.Response` (body in memory) builds on it.
-Import both from :mod:`aioweb.server.response` or :mod:`aioweb.server`.
+Its head is completed and serialised by ``_head`` through
+:mod:`aioweb.http.serializer`, which rejects CR, LF and other control characters in the
+reason and in header values (response splitting).
+:class:`~aioweb.server.response.Response` (body in memory) builds on it. Import both
+from :mod:`aioweb.server.response` or :mod:`aioweb.server`.
 """
 
 from __future__ import annotations
@@ -20,9 +21,15 @@ from typing import TYPE_CHECKING, Any, Final, TypeVar, overload
 
 from multidict import CIMultiDict, istr
 
-from aioweb.http.dates import http_date
-from aioweb.http.serializer import REASON_PHRASES, build_head, reason_phrase
+from aioweb.http.serializer import REASON_PHRASES, reason_phrase
 
+from ._head import (
+    CONTENT_ENCODING,
+    CONTENT_LENGTH,
+    CONTENT_TYPE,
+    SERVER_SOFTWARE,
+    complete_head,
+)
 from ._helpers import DEFAULT_CONTENT_TYPE, ResponseKey, split_content_type
 
 if TYPE_CHECKING:
@@ -30,26 +37,16 @@ if TYPE_CHECKING:
     from .request import BaseRequest
     from .writer import StreamWriter
 
-__all__ = ["ContentCoding", "LooseHeaders", "StreamResponse"]
+__all__ = ["SERVER_SOFTWARE", "ContentCoding", "LooseHeaders", "StreamResponse"]
 
 _T = TypeVar("_T")
 
-CONTENT_TYPE: Final = istr("Content-Type")
-CONTENT_LENGTH: Final = istr("Content-Length")
-CONTENT_ENCODING: Final = istr("Content-Encoding")
-TRANSFER_ENCODING: Final = istr("Transfer-Encoding")
-CONNECTION: Final = istr("Connection")
-DATE: Final = istr("Date")
-SERVER: Final = istr("Server")
-SET_COOKIE: Final = istr("Set-Cookie")
 VARY: Final = istr("Vary")
 LAST_MODIFIED: Final = istr("Last-Modified")
 ETAG: Final = istr("ETag")
 
 server_logger: Final = logging.getLogger("aioweb.server")
 
-#: The ``Server`` header value: the product name only, never a version.
-SERVER_SOFTWARE: Final = "aioweb"
 #: Bodies larger than this are compressed in an executor unless told otherwise.
 DEFAULT_ZLIB_EXECUTOR_SIZE: Final = 1024 * 1024
 
@@ -458,94 +455,12 @@ class StreamResponse(MutableMapping[str | ResponseKey[Any], Any]):
             # Read before anything is queued: a bad value fails prepare() with nothing
             # sent, so the server can still answer 500 (as aiohttp does).
             limit = _declared_length(length)
-        head = self._head_bytes(request, writer)
+        head = complete_head(self, request, writer)
         if length is not None and CONTENT_LENGTH in headers:
             writer.set_content_length(limit)
         writer.send_head(head)
         if self._send_headers_immediately:
             writer.flush_head()
-
-    def _head_bytes(self, request: BaseRequest, writer: StreamWriter) -> bytes:
-        """Complete the headers (framing, Date, Server, Connection) and serialise the head.
-
-        The writer is set up (chunking, compression, no body) only once the head is
-        built: a head that fails (a bad header value) leaves it as it was, for the
-        error page that follows.
-        """
-        headers = self._headers
-        head = request._head
-        version = head.version
-        status = self._status
-        keep_alive = self._keep_alive
-        if keep_alive is None:
-            keep_alive = not head.should_close and request._protocol.keeps_alive_after(request)
-        no_body = status < 200 or status == 204 or status == 304
-        is_head = head.method == "HEAD"
-        self._must_be_empty_body = no_body or is_head
-
-        if self._cookies:
-            from .cookies import cookie_header_values
-
-            for value in cookie_header_values(self._cookies):
-                headers.add(SET_COOKIE, value)
-
-        coding = None
-        if self._compression and not no_body and not self._compression_done:
-            coding = self._start_compression(request)
-        chunk = False
-
-        if no_body:
-            # Also on a 304, where a length could only repeat the 200's: aiohttp drops it.
-            headers.pop(TRANSFER_ENCODING, None)
-            headers.pop(CONTENT_LENGTH, None)
-        elif self._chunked:
-            if version < (1, 1):
-                raise RuntimeError(
-                    f"Using chunked encoding is forbidden for HTTP/{version[0]}.{version[1]}"
-                )
-            headers.pop(CONTENT_LENGTH, None)
-            headers[TRANSFER_ENCODING] = "chunked"
-            chunk = True
-        elif CONTENT_LENGTH in headers:
-            # The length frames the body. A Transfer-Encoding the handler set must not
-            # go out with it (RFC 9112 6.2): a recipient would read the body as chunks.
-            if TRANSFER_ENCODING in headers:
-                del headers[TRANSFER_ENCODING]
-        elif version >= (1, 1):
-            # Chunked because no length is known: aiohttp's `chunked` stays False then
-            # (it reports enable_chunked_encoding() only).
-            headers[TRANSFER_ENCODING] = "chunked"
-            chunk = True
-        else:
-            # HTTP/1.0 without a length: the body ends when the connection does.
-            headers.pop(TRANSFER_ENCODING, None)
-            keep_alive = False
-        if not no_body and CONTENT_TYPE not in headers and headers.get(CONTENT_LENGTH) != "0":
-            # No content, no type (as aiohttp): only a body gets application/octet-stream.
-            headers[CONTENT_TYPE] = DEFAULT_CONTENT_TYPE
-        if DATE not in headers:
-            headers[DATE] = http_date()
-        if SERVER not in headers:
-            headers[SERVER] = SERVER_SOFTWARE
-        connection = headers.get(CONNECTION)
-        if connection is None:
-            if not keep_alive:
-                if version >= (1, 1):
-                    headers[CONNECTION] = "close"
-            elif version < (1, 1):
-                headers[CONNECTION] = "keep-alive"
-        elif connection.lower() == "close":
-            keep_alive = False
-        self._keep_alive = keep_alive
-
-        serialised = build_head(status, self._reason, headers.items(), version)
-        if self._must_be_empty_body:
-            writer.set_no_body()
-        elif chunk:
-            writer.enable_chunking()
-        if coding is not None and not is_head:
-            writer.enable_compression(coding, strategy=self._compression_strategy)
-        return serialised
 
     def _negotiated_coding(self, request: BaseRequest) -> str | None:
         if CONTENT_ENCODING in self._headers:

@@ -16,15 +16,19 @@ from typing import TYPE_CHECKING, Any, Final
 
 from multidict import CIMultiDict, istr
 
+from ._head import (
+    CONTENT_ENCODING,
+    CONTENT_LENGTH,
+    CONTENT_TYPE,
+    SERVER_SOFTWARE,
+    complete_head,
+    whole_head,
+)
 from ._helpers import DEFAULT_CONTENT_TYPE, ResponseKey
 from ._json import dumps as _fast_dumps
 from ._payloads import BodyStream, body_stream
 from ._stream_response import (
-    CONTENT_ENCODING,
-    CONTENT_LENGTH,
-    CONTENT_TYPE,
     DEFAULT_ZLIB_EXECUTOR_SIZE,
-    SERVER_SOFTWARE,
     ContentCoding,
     LooseHeaders,
     StreamResponse,
@@ -308,17 +312,19 @@ class Response(StreamResponse):
         self._req = request
         writer = self._writer = request._writer
         body = self._body
-        status = self._status
-        headers = self._headers
-        length = headers.get(CONTENT_LENGTH)
-        if length is None:
-            if status >= 200 and status != 204 and status != 304:
-                headers[CONTENT_LENGTH] = str(len(body)) if body else "0"
-        else:  # the handler's own length
-            declared = self._check_declared_length(request, length)
-            if body and len(body) > declared:
-                body = body[:declared]  # never past the declared length (as aiohttp)
-        head = self._head_bytes(request, writer)
+        head = None if self._cookies else whole_head(self, request, len(body) if body else 0)
+        if head is None:
+            status = self._status
+            headers = self._headers
+            length = headers.get(CONTENT_LENGTH)
+            if length is None:
+                if status >= 200 and status != 204 and status != 304:
+                    headers[CONTENT_LENGTH] = str(len(body)) if body else "0"
+            else:  # the handler's own length
+                declared = self._check_declared_length(request, length)
+                if body and len(body) > declared:
+                    body = body[:declared]  # never past the declared length (as aiohttp)
+            head = complete_head(self, request, writer)
         writer.send_whole(head, body if body and not self._must_be_empty_body else b"")
         self._eof_sent = True
         self._body_length = writer.output_size
