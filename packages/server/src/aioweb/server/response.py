@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Any, Final
 
 from multidict import CIMultiDict, istr
 
+from aioweb.http.serializer import REASON_PHRASES
+
 from ._head import (
     CONTENT_ENCODING,
     CONTENT_LENGTH,
@@ -38,6 +40,8 @@ from ._stream_response import (
 )
 
 CONTENT_DISPOSITION: Final = istr("Content-Disposition")
+_TEXT_PLAIN_UTF8: Final = "text/plain; charset=utf-8"
+_JSON_UTF8: Final = "application/json; charset=utf-8"
 _JSON_DUMPS: Final = json.dumps
 
 if TYPE_CHECKING:
@@ -111,9 +115,14 @@ class Response(StreamResponse):
             if not isinstance(text, str):
                 raise TypeError(f"text argument must be str ({type(text)!r})")
             if not has_type:
-                charset = charset or "utf-8"
-                real_headers[CONTENT_TYPE] = f"{content_type or 'text/plain'}; charset={charset}"
-                body = text.encode(charset)
+                if content_type is None and charset is None:
+                    real_headers[CONTENT_TYPE] = _TEXT_PLAIN_UTF8
+                    body = text.encode()
+                else:
+                    charset = charset or "utf-8"
+                    media = content_type or "text/plain"
+                    real_headers[CONTENT_TYPE] = f"{media}; charset={charset}"
+                    body = text.encode(charset)
                 text = None
         elif content_type is not None:
             if charset is not None:
@@ -123,11 +132,23 @@ class Response(StreamResponse):
         if self._plain_base:
             # StreamResponse.__init__, without the call: a Response is made per request.
             self._headers = real_headers
-            self._set_status(status, reason)
+            # A registered code and its own phrase, the usual case, need no checks.
+            standard = (
+                None
+                if reason is not None or type(status) is not int
+                else REASON_PHRASES.get(status)
+            )
+            if standard is None:
+                self._set_status(status, reason)
+            else:
+                self._status = status
+                self._reason = standard
         else:  # a cooperative base sits in between: let it run
             super().__init__(status=status, reason=reason, _real_headers=real_headers)
         if type(body) is bytes:
             self._body = body
+        elif body is None and text is None:
+            pass  # the class's _body is None already
         elif text is not None:
             # Text under the caller's Content-Type header: the text setter gives it
             # a charset (and a text type for octet-stream), as aiohttp does.
@@ -148,10 +169,15 @@ class Response(StreamResponse):
         without the constructor's argument checks (the caller has made them).
         """
         self = cls.__new__(cls)
-        self._headers = CIMultiDict()
-        self._headers[CONTENT_TYPE] = content_type
-        self._body = text.encode("utf-8")
-        self._set_status(status, reason)
+        headers = self._headers = CIMultiDict()
+        headers[CONTENT_TYPE] = content_type
+        self._body = text.encode()
+        standard = REASON_PHRASES.get(status) if reason is None and type(status) is int else None
+        if standard is None:
+            self._set_status(status, reason)
+        else:
+            self._status = status
+            self._reason = standard
         return self
 
     @property
@@ -382,6 +408,8 @@ def json_response(
         # json.dumps itself, through its C encoder without the Python layers (same text)
         text = _fast_dumps(data) if dumps is _JSON_DUMPS else dumps(data)
     if type(text) is str and headers is None and "charset" not in content_type:
+        if content_type == "application/json":
+            return Response._utf8_text(text, _JSON_UTF8, status, reason)
         return Response._utf8_text(text, f"{content_type}; charset=utf-8", status, reason)
     return Response(
         text=text,
