@@ -141,6 +141,8 @@ _STATUS_LINES: Final = {
     for code, reason in REASON_PHRASES.items()
     if code >= 200 and code != 204 and code != 304
 }
+# Content-Length values and lines by body size: the same route sends the same size.
+_LENGTHS: Final[dict[int, tuple[str, bytes]]] = {}
 # The Date and Server lines of the current second, and the date they were made for.
 _date_lines: tuple[str, bytes] = ("", b"")
 
@@ -181,9 +183,13 @@ def whole_head(resp: Response, request: BaseRequest, size: int) -> bytes | None:
     keep_alive = resp._keep_alive
     if keep_alive is None:
         keep_alive = not head.should_close and request._protocol.keeps_alive_after(request)
-    length = str(size)
-    lines.append(b"Content-Length: %b\r\n" % length.encode())
-    headers.add(CONTENT_LENGTH, length)
+    length = _LENGTHS.get(size)
+    if length is None:
+        if len(_LENGTHS) >= _LINES_MAX:
+            _LENGTHS.clear()
+        length = _LENGTHS[size] = (str(size), b"Content-Length: %d\r\n" % size)
+    lines.append(length[1])
+    headers.add(CONTENT_LENGTH, length[0])
     if size and CONTENT_TYPE not in headers:
         headers.add(CONTENT_TYPE, DEFAULT_CONTENT_TYPE)
         lines.append(_OCTET_STREAM_LINE)
