@@ -1,12 +1,15 @@
-"""The in-memory response's head shortcut (``_head.whole_head``) against the general path.
+"""The in-memory response's shortcuts against the general path.
 
-Whatever a handler does to a Response, sending it with the shortcut allowed and with
-the shortcut turned off must put the same bytes on the wire, leave the same headers on
-the response and the same keep-alive decision, or fail with the same error.
+Whatever a handler does to a Response, sending it with the head shortcut
+(``_head.whole_head``) allowed and turned off must put the same bytes on the wire,
+leave the same headers on the response and the same keep-alive decision, or fail with
+the same error. With a prepare hook (``on_response_prepare``), sending in one step
+(``_send_hooked``) must do what ``prepare()`` and ``write_eof()`` do.
 """
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
@@ -52,7 +55,7 @@ class _Request:
         self._head = head
         self._protocol = _Protocol(keeps_alive)
         self._flow = _Flow()
-        self._writer = StreamWriter(self._flow)  # type: ignore[arg-type]
+        self._writer = self.writer = StreamWriter(self._flow)  # type: ignore[arg-type]
         self._on_prepare = None
 
 
@@ -158,3 +161,60 @@ def test_plain_response_takes_the_shortcut(monkeypatch: pytest.MonkeyPatch) -> N
     )
     assert wire.endswith(b"\r\nServer: aioweb\r\n\r\nhi")
     assert list(resp.headers) == ["X-A", "Content-Type", "Content-Length", "Date", "Server"]
+
+
+async def _hook(request: Any, response: Any) -> None:
+    # what receivers do: read the completed headers, add and drop some
+    response.headers["X-Seen-Length"] = response.headers.get("Content-Length", "-")
+    response.headers.popall("Server", None)
+
+
+def _send_with_hook(
+    spec: dict[str, Any], one_step: bool, monkeypatch: pytest.MonkeyPatch
+) -> object:
+    monkeypatch.setattr(_head, "http_date", lambda: "Sat, 21 Nov 2026 12:00:00 GMT")
+    alive = spec["alive"]
+    head = RequestHead.build(
+        spec["method"], "/", version=spec["version"], should_close=alive == "request closes"
+    )
+    request = _Request(head, alive != "server closes")
+    request._on_prepare = _hook  # type: ignore[assignment]
+
+    async def send() -> bool:
+        resp = Response(status=spec["status"], reason=spec["reason"], **spec["body"])
+        for name, value in spec["headers"]:
+            resp.headers.add(name, value)
+        if alive == "handler closes":
+            resp.force_close()
+        if spec["cookie"]:
+            resp.set_cookie("k", "v")
+        sent.append(resp)
+        if one_step and await resp._send_hooked(request, _hook):  # type: ignore[arg-type]
+            return True
+        await resp.prepare(request)  # type: ignore[arg-type]
+        await resp.write_eof()
+        return False
+
+    sent: list[Response] = []
+    try:
+        asyncio.run(send())
+    except Exception as exc:
+        return (type(exc), str(exc))
+    finally:
+        monkeypatch.undo()
+    resp = sent[0]
+    return (
+        b"".join(request._flow.transport.written),
+        list(resp.headers.items()),
+        resp.keep_alive,
+        resp.body_length,
+    )
+
+
+@settings(max_examples=300, deadline=None)
+@given(spec=specs)
+def test_one_step_with_a_hook_sends_what_prepare_and_write_eof_send(spec: dict[str, Any]) -> None:
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        one_step = _send_with_hook(spec, True, monkeypatch)
+        general = _send_with_hook(spec, False, monkeypatch)
+    assert one_step == general

@@ -104,11 +104,15 @@ async def serve_request(conn: RequestHandler, head: RequestHead, stream: StreamR
                 writer.output_size or (writer._pending and not writer.discard_unsent_head())
             ):
                 raise _AnswerBegun("Handler returned another response than the one it began")
+        hook = request._on_prepare
         if (
-            request._on_prepare is None
-            and resp._writer is None
+            resp._writer is None
             and not resp._eof_sent
-            and resp._send_at_once(request)
+            and (
+                resp._send_at_once(request)
+                if hook is None
+                else await resp._send_hooked(request, hook)
+            )
         ):
             # Head and body left in one write, without the prepare/write_eof coroutines.
             keep_alive = bool(resp._keep_alive)

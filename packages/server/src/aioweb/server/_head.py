@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from .response import Response
     from .writer import StreamWriter
 
-__all__ = ["complete_head", "whole_head"]
+__all__ = ["Framing", "complete_fields", "complete_head", "head_bytes", "whole_head"]
 
 CONTENT_TYPE: Final = istr("Content-Type")
 CONTENT_LENGTH: Final = istr("Content-Length")
@@ -41,12 +41,21 @@ SET_COOKIE: Final = istr("Set-Cookie")
 SERVER_SOFTWARE: Final = "aioweb"
 
 
-def complete_head(resp: StreamResponse, request: BaseRequest, writer: StreamWriter) -> bytes:
-    """Complete ``resp``'s headers (framing, Date, Server, Connection) and serialise the head.
+#: What :func:`complete_fields` decided for the body: chunked, and the coding to
+#: compress it with as it streams (None: as it is).
+Framing = tuple[bool, "str | None"]
 
-    The writer is set up (chunking, compression, no body) only once the head is built:
-    a head that fails (a bad header value) leaves it as it was, for the error page that
-    follows.
+
+def complete_head(resp: StreamResponse, request: BaseRequest, writer: StreamWriter) -> bytes:
+    """:func:`complete_fields`, then :func:`head_bytes`: the head of ``resp``."""
+    return head_bytes(resp, request, writer, complete_fields(resp, request))
+
+
+def complete_fields(resp: StreamResponse, request: BaseRequest) -> Framing:
+    """Complete ``resp``'s headers: cookies, coding, framing, Date, Server, Connection.
+
+    What ``on_response_prepare`` receivers see and may still change (as in aiohttp,
+    whose signal is sent once the default headers are computed).
     """
     headers = resp._headers
     head = request._head
@@ -56,8 +65,7 @@ def complete_head(resp: StreamResponse, request: BaseRequest, writer: StreamWrit
     if keep_alive is None:
         keep_alive = not head.should_close and request._protocol.keeps_alive_after(request)
     no_body = status < 200 or status == 204 or status == 304
-    is_head = head.method == "HEAD"
-    resp._must_be_empty_body = no_body or is_head
+    resp._must_be_empty_body = no_body or head.method == "HEAD"
 
     if resp._cookies:
         from .cookies import cookie_header_values
@@ -113,13 +121,26 @@ def complete_head(resp: StreamResponse, request: BaseRequest, writer: StreamWrit
     elif connection.lower() == "close":
         keep_alive = False
     resp._keep_alive = keep_alive
+    return chunk, coding
 
-    serialised = build_head(status, resp._reason, headers.items(), version)
+
+def head_bytes(
+    resp: StreamResponse, request: BaseRequest, writer: StreamWriter, framing: Framing
+) -> bytes:
+    """Serialise the completed head of ``resp``, then set the writer up for its body.
+
+    The writer is set up (chunking, compression, no body) only once the head is built:
+    a head that fails (a bad header value) leaves it as it was, for the error page that
+    follows.
+    """
+    head = request._head
+    serialised = build_head(resp._status, resp._reason, resp._headers.items(), head.version)
+    chunk, coding = framing
     if resp._must_be_empty_body:
         writer.set_no_body()
     elif chunk:
         writer.enable_chunking()
-    if coding is not None and not is_head:
+    if coding is not None and head.method != "HEAD":
         writer.enable_compression(coding, strategy=resp._compression_strategy)
     return serialised
 

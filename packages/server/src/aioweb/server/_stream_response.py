@@ -28,13 +28,15 @@ from ._head import (
     CONTENT_LENGTH,
     CONTENT_TYPE,
     SERVER_SOFTWARE,
-    complete_head,
+    Framing,
+    complete_fields,
+    head_bytes,
 )
 from ._helpers import DEFAULT_CONTENT_TYPE, ResponseKey, split_content_type
 
 if TYPE_CHECKING:
     from .headers import ETag
-    from .request import BaseRequest
+    from .request import BaseRequest, PrepareHook
     from .writer import StreamWriter
 
 __all__ = ["SERVER_SOFTWARE", "ContentCoding", "LooseHeaders", "StreamResponse"]
@@ -110,6 +112,11 @@ class StreamResponse(MutableMapping[str | ResponseKey[Any], Any]):
     _eof_sent: bool = False
     _must_be_empty_body: bool | None = None
     _body_length: int = 0
+    # Whether the request's prepare hook (on_response_prepare) has seen this response:
+    # the server may run it before sending a Response in one step, prepare() then not.
+    _hook_done: bool = False
+    # Whether the response can be sent in one step by _send_at_once (Response can).
+    _at_once: bool = False
     # A streamed response's head leaves at prepare(), as aiohttp's does: the client
     # sees the status and headers at once (server-sent events, long polling, a 101),
     # not with the first body piece. Response, whose body follows at once, waits for it.
@@ -423,20 +430,50 @@ class StreamResponse(MutableMapping[str | ResponseKey[Any], Any]):
     # -- sending -----------------------------------------------------------------
 
     async def prepare(self, request: BaseRequest) -> StreamWriter | None:
-        """Send (queue) the head; returns the body writer, or None after write_eof()."""
+        """Send (queue) the head; returns the body writer, or None after write_eof().
+
+        The request's prepare hook (``on_response_prepare``) runs once the headers are
+        complete (Content-Length or chunked, Date, Server, ...), before they are sent.
+        """
         if self._eof_sent:
             return None
         if self._writer is not None:
             return self._writer
         hook = request._on_prepare
-        if hook is not None:
-            await hook(request, self)
-        return self._start(request)
+        if hook is None or self._hook_done:
+            return self._start(request)
+        return await self._start_hooked(request, hook)
 
     def _start(self, request: BaseRequest) -> StreamWriter:
+        return self._queue_head(request, self._begin(request))
+
+    async def _start_hooked(self, request: BaseRequest, hook: PrepareHook) -> StreamWriter:
+        framing = self._begin(request)
+        self._hook_done = True
+        await hook(request, self)
+        return self._queue_head(request, framing)
+
+    def _begin(self, request: BaseRequest) -> Framing:
+        """Take the request's writer (the response is prepared) and complete the headers."""
         self._req = request
-        writer = self._writer = request.writer
-        self._write_head(request, writer)
+        self._writer = request.writer
+        return complete_fields(self, request)
+
+    def _queue_head(self, request: BaseRequest, framing: Framing) -> StreamWriter:
+        writer = self._writer
+        assert writer is not None
+        length = None if framing[0] else self._headers.get(CONTENT_LENGTH)
+        limit = 0
+        if length is not None:
+            # Read before anything is queued: a bad value fails prepare() with nothing
+            # sent, so the server can still answer 500 (as aiohttp does).
+            limit = _declared_length(length)
+        head = head_bytes(self, request, writer, framing)
+        if length is not None:
+            writer.set_content_length(limit)
+        writer.send_head(head)
+        if self._send_headers_immediately:
+            writer.flush_head()
         return writer
 
     def _send_at_once(self, request: BaseRequest) -> bool:
@@ -447,20 +484,12 @@ class StreamResponse(MutableMapping[str | ResponseKey[Any], Any]):
         """
         return False
 
-    def _write_head(self, request: BaseRequest, writer: StreamWriter) -> None:
-        headers = self._headers
-        length = None if self._chunked else headers.get(CONTENT_LENGTH)
-        limit = 0
-        if length is not None:
-            # Read before anything is queued: a bad value fails prepare() with nothing
-            # sent, so the server can still answer 500 (as aiohttp does).
-            limit = _declared_length(length)
-        head = complete_head(self, request, writer)
-        if length is not None and CONTENT_LENGTH in headers:
-            writer.set_content_length(limit)
-        writer.send_head(head)
-        if self._send_headers_immediately:
-            writer.flush_head()
+    async def _send_hooked(self, request: BaseRequest, hook: PrepareHook) -> bool:
+        """:meth:`_send_at_once` with the request's prepare hook; False if it cannot be done.
+
+        Nothing has happened when it returns False (the hook has not run).
+        """
+        return False
 
     def _negotiated_coding(self, request: BaseRequest) -> str | None:
         if CONTENT_ENCODING in self._headers:
@@ -544,13 +573,17 @@ class StreamResponse(MutableMapping[str | ResponseKey[Any], Any]):
                 # bytes(5) would send five NUL bytes
                 raise TypeError(f"data argument must be byte-ish ({type(data)!r})")
             data = bytes(data)
+        self._end(writer, data)
+        await writer.drain()
+
+    def _end(self, writer: StreamWriter, data: bytes) -> None:
+        """Send the last piece; a body short of its Content-Length closes the connection."""
         writer.write_eof_nowait(data)
         self._eof_sent = True
         self._body_length = writer.output_size
         limit = writer._limit
         if limit is not None and writer.length < limit and self._keep_alive and not writer._no_body:
             _short_body(self, writer.length, limit)
-        await writer.drain()
 
     # -- mapping, identity, repr -----------------------------------------------
 

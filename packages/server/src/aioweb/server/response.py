@@ -23,6 +23,7 @@ from ._head import (
     CONTENT_LENGTH,
     CONTENT_TYPE,
     SERVER_SOFTWARE,
+    Framing,
     complete_head,
     whole_head,
 )
@@ -40,12 +41,13 @@ from ._stream_response import (
 )
 
 CONTENT_DISPOSITION: Final = istr("Content-Disposition")
+_PLAIN: Final[Framing] = (False, None)  # not chunked, not compressed
 _TEXT_PLAIN_UTF8: Final = "text/plain; charset=utf-8"
 _JSON_UTF8: Final = "application/json; charset=utf-8"
 _JSON_DUMPS: Final = json.dumps
 
 if TYPE_CHECKING:
-    from .request import BaseRequest
+    from .request import BaseRequest, PrepareHook
     from .writer import StreamWriter
 
 __all__ = [
@@ -79,7 +81,7 @@ class Response(StreamResponse):
         super().__init_subclass__(**kwargs)
         cls._at_once = all(
             getattr(cls, name) is getattr(Response, name)
-            for name in ("prepare", "write_eof", "_start", "_write_head", "write")
+            for name in ("prepare", "write_eof", "_start", "_begin", "_queue_head", "write")
         )
         mro = cls.__mro__
         cls._plain_base = mro[mro.index(Response) + 1] is StreamResponse
@@ -260,9 +262,6 @@ class Response(StreamResponse):
             return None
         if self._writer is not None:
             return self._writer
-        hook = request._on_prepare
-        if hook is not None:
-            await hook(request, self)
         if (
             self._compression
             and self._stream is None  # a streamed body is compressed as it goes
@@ -272,7 +271,10 @@ class Response(StreamResponse):
             # An empty body too: in one piece with its length, as aiohttp sends it
             # (left to the streaming path, it went out chunked).
             await self._compress_body(request)
-        return self._start(request)
+        hook = request._on_prepare
+        if hook is None or self._hook_done:
+            return self._start(request)
+        return await self._start_hooked(request, hook)
 
     async def _compress_body(self, request: BaseRequest) -> None:
         coding = self._negotiated_coding(request)
@@ -302,7 +304,7 @@ class Response(StreamResponse):
             self._compressed_body = compress()
         self._headers[CONTENT_ENCODING] = coding
 
-    def _start(self, request: BaseRequest) -> StreamWriter:
+    def _begin(self, request: BaseRequest) -> Framing:
         if not self._chunked:
             length = self._headers.get(CONTENT_LENGTH)
             if length is None:
@@ -317,7 +319,7 @@ class Response(StreamResponse):
                     self._headers[CONTENT_LENGTH] = str(len(body) if body else 0)
             elif self._stream is None:
                 self._check_declared_length(request, length)
-        return super()._start(request)
+        return super()._begin(request)
 
     def _check_declared_length(self, request: BaseRequest, length: str) -> int:
         """The Content-Length the handler set; a body shorter than it closes the connection.
@@ -354,6 +356,25 @@ class Response(StreamResponse):
         writer.send_whole(head, body if body and not self._must_be_empty_body else b"")
         self._eof_sent = True
         self._body_length = writer.output_size
+        return True
+
+    async def _send_hooked(self, request: BaseRequest, hook: PrepareHook) -> bool:
+        # prepare() and write_eof() without their coroutines: complete the headers, let
+        # the hook see them, send head and body in one write.
+        if self._compression or self._chunked or not self._at_once:
+            return False  # compression may need the executor; subclasses may do more
+        body = self._body
+        if self._cookies or whole_head(self, request, len(body) if body else 0) is None:
+            framing = self._begin(request)
+        else:  # the same fields completed, the quick way (its bytes are not needed)
+            self._req = request
+            self._writer = request._writer
+            framing = _PLAIN
+        self._hook_done = True
+        await hook(request, self)
+        writer = self._queue_head(request, framing)
+        body = self._body  # the hook may have set another
+        self._end(writer, body if body and not self._must_be_empty_body else b"")
         return True
 
     async def write_eof(self, data: bytes | bytearray | memoryview = b"") -> None:
