@@ -18,6 +18,7 @@ from aioweb.http import HttpVersion11
 from aioweb.http.dates import http_date
 from aioweb.http.serializer import REASON_PHRASES, build_head, field_line, status_line
 
+from ._coding import start_compression
 from ._helpers import DEFAULT_CONTENT_TYPE
 
 if TYPE_CHECKING:
@@ -75,7 +76,7 @@ def complete_fields(resp: StreamResponse, request: BaseRequest) -> Framing:
 
     coding = None
     if resp._compression and not no_body and not resp._compression_done:
-        coding = resp._start_compression(request)
+        coding = start_compression(resp, request)
     chunk = False
 
     if no_body:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as _dt
-import enum
 import logging
 import math
 import warnings
@@ -23,8 +22,8 @@ from multidict import CIMultiDict, istr
 
 from aioweb.http.serializer import REASON_PHRASES, reason_phrase
 
+from ._coding import ContentCoding
 from ._head import (
-    CONTENT_ENCODING,
     CONTENT_LENGTH,
     CONTENT_TYPE,
     SERVER_SOFTWARE,
@@ -55,16 +54,6 @@ DEFAULT_ZLIB_EXECUTOR_SIZE: Final = 1024 * 1024
 LooseHeaders = (
     CIMultiDict[str] | dict[str, str] | list[tuple[str, str]] | MutableMapping[str, str] | Any
 )
-
-
-class ContentCoding(enum.Enum):
-    """Content codings :meth:`StreamResponse.enable_compression` can force."""
-
-    deflate = "deflate"
-    gzip = "gzip"
-    br = "br"
-    zstd = "zstd"
-    identity = "identity"
 
 
 def _no_body_status(status: int) -> bool:
@@ -490,43 +479,6 @@ class StreamResponse(MutableMapping[str | ResponseKey[Any], Any]):
         Nothing has happened when it returns False (the hook has not run).
         """
         return False
-
-    def _negotiated_coding(self, request: BaseRequest) -> str | None:
-        if CONTENT_ENCODING in self._headers:
-            return None
-        force = self._compression_force
-        if force is not None:
-            return None if force is ContentCoding.identity else force.value
-        from aioweb.http.encoders import negotiate_encoding
-
-        return negotiate_encoding(request.headers.get("Accept-Encoding", ""))
-
-    def _add_vary(self) -> None:
-        # Vary may be several lines and each a list: add one token, keep every line.
-        headers = self._headers
-        values = headers.getall(VARY, ())
-        for value in values:
-            for token in value.split(","):
-                token = token.strip(" \t").lower()
-                if token == "accept-encoding" or token == "*":
-                    return
-        if values:
-            headers.add(VARY, "Accept-Encoding")
-        else:
-            headers[VARY] = "Accept-Encoding"
-
-    def _start_compression(self, request: BaseRequest) -> str | None:
-        """The coding to stream the body with (None: as it is); sets the headers for it."""
-        coding = self._negotiated_coding(request)
-        if self._compression_force is None:
-            self._add_vary()
-        if coding is None:
-            return None
-        self._headers[CONTENT_ENCODING] = coding
-        # Without a length the head logic frames the body: chunked on HTTP/1.1, by
-        # closing the connection on HTTP/1.0.
-        self._headers.pop(CONTENT_LENGTH, None)
-        return coding
 
     async def write(self, data: bytes | bytearray | memoryview) -> None:
         """Send a body piece, waiting while the client is slow to read."""

@@ -18,6 +18,7 @@ from multidict import CIMultiDict, istr
 
 from aioweb.http.serializer import REASON_PHRASES
 
+from ._coding import add_vary, negotiated_coding
 from ._head import (
     CONTENT_ENCODING,
     CONTENT_LENGTH,
@@ -277,9 +278,9 @@ class Response(StreamResponse):
         return await self._start_hooked(request, hook)
 
     async def _compress_body(self, request: BaseRequest) -> None:
-        coding = self._negotiated_coding(request)
+        coding = negotiated_coding(self, request)
         if self._compression_force is None:
-            self._add_vary()
+            add_vary(self._headers)
         self._compression_done = True  # the head logic must not stream-compress again
         if coding is None:
             return
