@@ -42,7 +42,6 @@ __all__ = ["SERVER_SOFTWARE", "ContentCoding", "LooseHeaders", "StreamResponse"]
 
 _T = TypeVar("_T")
 
-VARY: Final = istr("Vary")
 LAST_MODIFIED: Final = istr("Last-Modified")
 ETAG: Final = istr("ETag")
 
