@@ -60,11 +60,14 @@ def _no_body_status(status: int) -> bool:
 
 
 def _declared_length(value: str) -> int:
-    """The Content-Length a handler set, as a number; ``ValueError`` if it is not one."""
-    declared = int(value)
-    if declared < 0:
+    """The Content-Length a handler set, as a number; ``ValueError`` if it is not one.
+
+    ASCII digits only (RFC 9110 8.6): ``int()`` also reads ``"+3"``, ``"3_0"``, ``" 3"``
+    and other scripts' digits, which would go out as they are.
+    """
+    if not (value.isascii() and value.isdigit()):
         raise ValueError(f"invalid Content-Length {value!r}")
-    return declared
+    return int(value)
 
 
 def _short_body(resp: StreamResponse, sent: int, declared: int) -> None:
