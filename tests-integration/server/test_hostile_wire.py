@@ -334,6 +334,26 @@ def test_known_damaged_streams(
     assert [r.status for r in responses(wire, target.alive())] == [200]
 
 
+def test_an_answer_before_the_body_error_of_the_same_read(
+    streaming_target: Target, wire: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    # One read holds the head, a chunk and a framing error after it. With the handler
+    # started in that read (eager start, Python 3.12+) it has answered and the
+    # connection is half-closed before the error comes up: answering that error too
+    # failed in transport.write() ("Fatal error: protocol.data_received() call failed").
+    stream = (
+        b"GET / HTTP/1.1\r\nHost: h\r\nExpect: 100-continue\r\n"
+        b"Transfer-Encoding: chunked\r\n\r\n1\r\n\n\x00\r\n0\r\n\r\n"
+    )
+    with caplog.at_level(logging.DEBUG):
+        received, took = streaming_target.exchange([stream])
+        assert took < CLOSE_WITHIN
+        statuses = [r.status for r in responses(wire, received) if r.status != 100]
+        assert statuses in ([200], [400])  # answered first, or refused first (3.11)
+        assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert [r.status for r in responses(wire, streaming_target.alive())] == [200]
+
+
 def test_a_client_that_drops_the_connection_mid_body_is_not_an_error(
     target: Target, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -348,6 +348,10 @@ class RequestHandler(asyncio.Protocol):
         self._waiting.append((head, stream))
 
     def _on_parse_error(self, exc: HttpProcessingError) -> None:
+        if self._lingering:
+            # Answered and half-closed already (a handler that started at once may have
+            # finished before this read's error came up): the rest is being dropped.
+            return
         if self._task is None and self._waiting:
             # a request parsed from this same read, not started yet, is answered first
             self._start_next()
