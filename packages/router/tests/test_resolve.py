@@ -275,14 +275,19 @@ async def reference_resolve(router: UrlDispatcher, request: FakeRequest) -> tupl
     return None, allowed
 
 
+# Fixed text that URLs percent-encode ("é", "c d") is keyed and matched decoded.
 _SEGMENTS = st.sampled_from(
-    ["a", "b", "ab", "{x}", "{y:\\d+}", "a{x}", "{x}b", "{x}.{y}", "{t:.*}", "{z:[ab]+}", ""]
-)
+    [
+        "a", "b", "ab", "{x}", "{y:\\d+}", "a{x}", "{x}b", "{x}.{y}", "{t:.*}", "{z:[ab]+}", "",
+        "é", "c d", "é{x}", "%C3%A9",
+    ]
+)  # fmt: skip
 _PATTERNS = st.lists(_SEGMENTS, min_size=1, max_size=4).map(
     lambda segs: "/" + "/".join(s.replace("{x}", "{x}", 1) for s in segs)
 )
 _PATHS = st.lists(
-    st.sampled_from(["a", "b", "ab", "1", "12", "a.b", "ba", "", "a1"]), max_size=5
+    st.sampled_from(["a", "b", "ab", "1", "12", "a.b", "ba", "", "a1", "é", "c d", "éa"]),
+    max_size=5,
 ).map(lambda segs: "/" + "/".join(segs))
 
 

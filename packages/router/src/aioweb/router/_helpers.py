@@ -11,10 +11,12 @@ from yarl import URL
 __all__ = (
     "METH_ALL",
     "METH_ANY",
+    "ascii_digits",
     "check_method",
     "check_route_name",
     "quote_path",
     "requote_path",
+    "safe_form",
     "unquote_path_safe",
 )
 
@@ -65,6 +67,58 @@ def requote_path(value: str) -> str:
     if "%" in value:
         result = result.replace("%25", "%")
     return result
+
+
+def safe_form(value: str) -> str:
+    """Path text spelled as ``rel_url.path_safe`` spells it: what the router compares.
+
+    The text is percent-encoded as :func:`requote_path` does (the spelling of the
+    URLs ``url_for`` builds), then decoded as ``path_safe`` decodes a request's
+    path (everything but ``%2F`` and ``%25``). So ``"/hello world"``,
+    ``"/hello%20world"`` and ``"/é"`` compare equal to the paths that reach them.
+    """
+    quoted = requote_path(value)
+    if "%" not in quoted:
+        return quoted
+    # The leading "/" keeps yarl from reading a relative "a:b" as a scheme.
+    return URL.build(path="/" + quoted, encoded=True).path_safe[1:]
+
+
+def ascii_digits(regex: str) -> str:
+    """*regex* with each ``\\d`` rewritten as ``[0-9]`` (``0-9`` inside a class).
+
+    Route regexes otherwise keep Python's Unicode semantics (``\\w`` matches
+    ``é``, as in aiohttp); only digits are narrowed, so that ``{id:\\d+}`` never
+    matches a Unicode digit such as U+0661, which ``int()`` would accept too.
+    ``\\D`` needs no change: in Unicode mode it already refuses every digit.
+    """
+    if "\\d" not in regex:
+        return regex
+    out: list[str] = []
+    i, n = 0, len(regex)
+    class_start = -1  # index just past "[" (and "^") of the open class, or -1
+    while i < n:
+        char = regex[i]
+        if char == "\\" and i + 1 < n:
+            pair = regex[i : i + 2]
+            if pair == "\\d":
+                pair = "0-9" if class_start >= 0 else "[0-9]"
+            out.append(pair)
+            i += 2
+            continue
+        if class_start < 0:
+            if char == "[":
+                class_start = i + 1
+                if regex[i + 1 : i + 2] == "^":
+                    class_start += 1
+                    out.append("[^")
+                    i += 2
+                    continue
+        elif char == "]" and i != class_start:  # a "]" first in a class is a literal
+            class_start = -1
+        out.append(char)
+        i += 1
+    return "".join(out)
 
 
 def unquote_path_safe(value: str) -> str:

@@ -29,8 +29,14 @@ from collections.abc import Iterable
 from typing import Protocol, cast
 
 from ._domains import MatchedSubAppResource
-from ._helpers import requote_path
-from ._resources import DEFAULT_VAR_RE, AbstractResource, DynamicResource, PlainResource, Resource
+from ._resources import (
+    DEFAULT_VAR_RE,
+    AbstractResource,
+    DynamicResource,
+    PlainResource,
+    PrefixResource,
+    Resource,
+)
 from ._routes import ResourceRoute
 from ._static import StaticResource
 
@@ -53,10 +59,26 @@ Entry = tuple[int, AbstractResource, FastResource | None]
 
 
 def index_key(resource: AbstractResource) -> str:
-    """The key of *resource*, computed exactly as aiohttp does."""
-    key = resource.canonical
-    if "{" in key:
-        key = key.partition("{")[0].rpartition("/")[0]
+    """The key of *resource*, computed as aiohttp does but from the decoded path.
+
+    aiohttp keys stock resources by their percent-encoded pattern, which a
+    request's decoded ``path_safe`` never equals when the fixed text has a space
+    or non-ASCII (aiohttp issue #13433); here they are keyed by the text they
+    are matched with. Other resource classes are keyed by ``canonical``.
+    """
+    if isinstance(resource, DynamicResource):
+        head = []
+        for var, text in resource.parts:
+            if var is not None:
+                break
+            head.append(text)
+        key = "".join(head).rpartition("/")[0]
+    elif isinstance(resource, PrefixResource):
+        key = resource.safe_prefix
+    else:
+        key = resource.canonical
+        if "{" in key:
+            key = key.partition("{")[0].rpartition("/")[0]
     return key.rstrip("/") or "/"
 
 
@@ -141,12 +163,6 @@ def _safe_class_end(regex: str, i: int) -> int:
     return i if (has_slash or not negated) else -1
 
 
-def _literal_is_exact(text: str) -> bool:
-    # Literal pattern text is requoted; the path it is compared with is
-    # ``path_safe`` (decoded). Only text that both spell the same is usable as a key.
-    return "%" not in text and requote_path(text) == text
-
-
 class _Node:
     __slots__ = ("literal", "prefix_lengths", "prefixed", "tail", "terminal", "wild")
 
@@ -226,9 +242,11 @@ def _shape(resource: DynamicResource) -> tuple[list[tuple[str | None, str]], boo
 
 
 def _close(text: str, var_prefix: str | None) -> tuple[str | None, str]:
+    # Literals come spelled as path_safe spells them (DynamicResource.parts), so a
+    # path segment equals a literal exactly when the resource's regex can match it.
     if var_prefix is None:
-        return (text, "") if _literal_is_exact(text) else (None, "")
-    return None, var_prefix if _literal_is_exact(var_prefix) else ""
+        return text, ""
+    return None, var_prefix
 
 
 class Bucket:

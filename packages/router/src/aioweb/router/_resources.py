@@ -12,7 +12,15 @@ from yarl import URL
 from aioweb.exceptions import HTTPMethodNotAllowed
 
 from ._contracts import ExpectHandler, Handler, Request, SubApplication, path_safe
-from ._helpers import METH_ANY, Generation, quote_path, requote_path, unquote_path_safe
+from ._helpers import (
+    METH_ANY,
+    Generation,
+    ascii_digits,
+    quote_path,
+    requote_path,
+    safe_form,
+    unquote_path_safe,
+)
 from ._match_info import UrlMappingMatchInfo
 from ._routes import AbstractRoute, ResourceRoute
 from ._view import AbstractView
@@ -166,9 +174,9 @@ class PlainResource(Resource):
             self._path = "/"
 
     def add_prefix(self, prefix: str) -> None:
-        """Prepend *prefix*."""
+        """Prepend *prefix* (spelled as the request paths that reach it are)."""
         _check_prefix(prefix)
-        self._path = prefix + self._path
+        self._path = safe_form(prefix) + self._path
 
     def _match(self, path: str) -> dict[str, str] | None:
         return {} if path == self._path else None
@@ -196,9 +204,12 @@ class DynamicResource(Resource):
     """A path with variables: ``/users/{id}``, ``/files/{name:.+}``, ``/{a}-{b}.json``.
 
     ``{name}`` matches one non-empty path segment (``[^{}/]+``); ``{name:regex}``
-    matches *regex*. Patterns compile with :data:`re.ASCII`, so ``\\d`` is
-    ``[0-9]`` only. Matched values are percent-decoded. An invalid pattern
-    raises ``ValueError`` at construction.
+    matches *regex*, with Python's Unicode semantics except that ``\\d`` is
+    ``[0-9]`` only. Matched values are percent-decoded. The fixed text is
+    compared in its decoded form, so ``/hello world/{name}`` and ``/é/{name}``
+    are reached by ``/hello%20world/...`` and ``/%C3%A9/...``, the URLs
+    :meth:`url_for` builds (aiohttp never matches such routes). An invalid
+    pattern raises ``ValueError`` at construction.
     """
 
     def __init__(self, path: str, *, name: str | None = None) -> None:
@@ -206,7 +217,7 @@ class DynamicResource(Resource):
         if not path.startswith("/"):
             raise ValueError("path should be started with /")
         self._orig_path = path
-        # (variable name or None, regex or literal text as it appears in the URL)
+        # (variable name or None, regex or literal text as written)
         parts: list[tuple[str | None, str]] = []
         for part in ROUTE_RE.split(path):
             if not part:
@@ -221,21 +232,23 @@ class DynamicResource(Resource):
                 continue
             if "{" in part or "}" in part:
                 raise ValueError(f"Invalid path '{path}'['{part}']")
-            parts.append((None, requote_path(part)))
+            parts.append((None, part))
         self._parts = parts
         self._compile()
 
     def _compile(self) -> None:
+        # Literal text is matched as path_safe spells it and formatted as url_for does.
         pattern = "".join(
-            re.escape(text) if var is None else f"(?P<{var}>{text})" for var, text in self._parts
+            re.escape(safe_form(text)) if var is None else f"(?P<{var}>{ascii_digits(text)})"
+            for var, text in self._parts
         )
         try:
-            compiled = re.compile(pattern, re.ASCII)
+            compiled = re.compile(pattern)
         except re.error as exc:
             raise ValueError(f"Bad pattern '{pattern}': {exc}") from None
         self._pattern = compiled
         self._formatter = "".join(
-            text if var is None else "{" + var + "}" for var, text in self._parts
+            requote_path(text) if var is None else "{" + var + "}" for var, text in self._parts
         )
 
     @property
@@ -245,8 +258,13 @@ class DynamicResource(Resource):
 
     @property
     def parts(self) -> tuple[tuple[str | None, str], ...]:
-        """``(variable, regex)`` or ``(None, literal)`` pieces of the pattern, in order."""
-        return tuple(self._parts)
+        """``(variable, regex)`` or ``(None, literal)`` pieces of the pattern, in order.
+
+        Literals are given as the router compares them (see :func:`safe_form`).
+        """
+        return tuple(
+            (var, text if var is not None else safe_form(text)) for var, text in self._parts
+        )
 
     def add_prefix(self, prefix: str) -> None:
         """Prepend *prefix*."""
@@ -296,18 +314,26 @@ class PrefixResource(AbstractResource):
             raise ValueError(f"prefix must not end with '/': {prefix!r}")
         super().__init__(name=name)
         self._prefix = requote_path(prefix)
-        self._prefix2 = self._prefix + "/"
+        # The prefix as request paths (path_safe) spell it: what is matched.
+        self._safe_prefix = safe_form(prefix)
+        self._prefix2 = self._safe_prefix + "/"
 
     @property
     def canonical(self) -> str:
-        """The prefix."""
+        """The prefix, percent-encoded (as in URLs)."""
         return self._prefix
+
+    @property
+    def safe_prefix(self) -> str:
+        """The prefix as the router compares it with ``path_safe`` (decoded)."""
+        return self._safe_prefix
 
     def add_prefix(self, prefix: str) -> None:
         """Prepend *prefix*."""
         _check_prefix(prefix)
-        self._prefix = prefix + self._prefix
-        self._prefix2 = self._prefix + "/"
+        self._prefix = requote_path(prefix) + self._prefix
+        self._safe_prefix = safe_form(prefix) + self._safe_prefix
+        self._prefix2 = self._safe_prefix + "/"
 
     def raw_match(self, path: str) -> bool:
         """Always ``False``: a prefix resource is never reused by ``add_resource``."""
@@ -343,7 +369,7 @@ class PrefixedSubAppResource(PrefixResource):
     async def resolve(self, request: Request) -> ResolveResult:
         """Resolve in the sub-application, and put it on the match info's app stack."""
         path = path_safe(request)
-        if not path.startswith(self._prefix2) and path != self._prefix:
+        if not path.startswith(self._prefix2) and path != self._safe_prefix:
             return None, _EMPTY
         match_info = await self._app.router.resolve(request)
         match_info.add_app(self._app)

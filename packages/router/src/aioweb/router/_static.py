@@ -32,11 +32,11 @@ class StaticResource(PrefixResource):
     """Serve the files under *directory* at ``<prefix>/<relative path>``.
 
     A request is answered only for a regular file (or, with *show_index*, a
-    directory) that is inside the root: ``..`` segments (also as ``%2e%2e``),
-    ``%2F``, backslashes, NUL bytes, absolute, drive (``C:``) and UNC names
-    are refused, and so are symlinks that lead outside the root unless
-    *follow_symlinks* is true (then the path as written must still stay inside
-    the root, as in aiohttp). Every refusal is the same
+    directory) that is inside the root. ``%2F`` separates segments as ``/``
+    does; ``..`` segments (also as ``%2e%2e``), backslashes, NUL bytes,
+    absolute, drive (``C:``) and UNC names are refused, and so are symlinks
+    that lead outside the root unless *follow_symlinks* is true (then the path
+    as written must still stay inside the root, as in aiohttp). Every refusal is the same
     :class:`~aioweb.exceptions.HTTPNotFound`, whether the file exists or not.
 
     The response itself comes from the :class:`StaticResponder` given as
@@ -122,7 +122,7 @@ class StaticResource(PrefixResource):
     def _match(self, path: str) -> dict[str, str] | None:
         if path.startswith(self._prefix2):
             return {"filename": unquote_path_safe(path[len(self._prefix2) :])}
-        if path == self._prefix:
+        if path == self._safe_prefix:
             return {"filename": ""}
         return None
 
@@ -210,10 +210,11 @@ class StaticResource(PrefixResource):
         # Links are built from the URL path, not the filesystem path: with
         # follow_symlinks the directory itself may live outside the root.
         title = html.escape(f"Index of /{shown}")
-        base = f"{self._prefix}/{shown}/" if shown else f"{self._prefix}/"
+        base = f"/{shown}/" if shown else "/"
         items = []
         for entry in sorted(path.iterdir()):
-            href = html.escape(quote_path(base + entry.name), quote=True)
+            # The prefix is already percent-encoded; only the names need quoting.
+            href = html.escape(self._prefix + quote_path(base + entry.name), quote=True)
             label = entry.name + ("/" if entry.is_dir() else "")
             items.append(f'<li><a href="{href}">{html.escape(label)}</a></li>')
         listing = "\n".join(items)

@@ -13,6 +13,7 @@ from yarl import URL
 from aioweb.http.message import RequestHead
 
 from ._legacy_payload import RawRequestMessage
+from .request import _relative_part
 
 __all__ = ["raw_message", "replaced_head"]
 
@@ -42,7 +43,7 @@ def replaced_head(
     if rel_url is not None:
         url = URL(rel_url)
         target = str(url)
-        new_url = url.relative() if url.absolute else url
+        new_url = _relative_part(url) if url.absolute else url
     new_head = RequestHead(
         head.method if method is None else method,
         target,

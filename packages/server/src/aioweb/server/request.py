@@ -54,6 +54,23 @@ _UNSET: Any = object()
 PrepareHook = Callable[["BaseRequest", "StreamResponse"], Awaitable[None]]
 
 
+def _relative_part(url: URL) -> URL:
+    """The path, query and fragment of an absolute *url*; an empty path is ``/``.
+
+    Only for an absolute-form target: an authority-form one (``CONNECT h:443``) has
+    no path at all, and keeps the empty one.
+    """
+    relative = url.relative()
+    if relative.raw_path or not url.scheme:
+        return relative
+    return URL.build(
+        path="/",
+        query_string=relative.raw_query_string,
+        fragment=relative.raw_fragment,
+        encoded=True,
+    )
+
+
 class BaseRequest(MutableMapping[str | RequestKey[Any], Any]):
     """An HTTP request as seen by a low-level handler.
 
@@ -291,9 +308,14 @@ class BaseRequest(MutableMapping[str | RequestKey[Any], Any]):
 
     @reify
     def rel_url(self) -> URL:
-        """The request target as a relative :class:`yarl.URL` (path and query)."""
+        """The request target as a relative :class:`yarl.URL` (path and query).
+
+        An absolute-form target with an empty path (``GET http://h HTTP/1.1``) has
+        the path ``/`` (RFC 9110 section 4.2.3); aiohttp leaves it empty, a path
+        no route matches.
+        """
         url = self._head.url
-        return url.relative() if url.absolute else url
+        return _relative_part(url) if url.absolute else url
 
     @reify
     def url(self) -> URL:
@@ -304,7 +326,7 @@ class BaseRequest(MutableMapping[str | RequestKey[Any], Any]):
         """
         target = self._head.url
         # (unless clone() gave another rel_url)
-        if target.absolute and self.rel_url == target.relative():
+        if target.absolute and self.rel_url == _relative_part(target):
             url = target.with_scheme(self.scheme) if target.scheme else target
             host = (self._overrides or {}).get("host")
             return url if host is None else url.with_host(host)
