@@ -84,23 +84,33 @@ FIELDS = [
 ALIVE = ["yes", "yes", "request closes", "server closes", "handler closes"]
 
 
-def _send(spec: dict[str, Any], shortcut: bool, monkeypatch: pytest.MonkeyPatch) -> object:
+def _request(spec: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> _Request:
     monkeypatch.setattr(_head, "http_date", lambda: "Sat, 21 Nov 2026 12:00:00 GMT")
-    if not shortcut:
-        monkeypatch.setattr(response_module, "whole_head", lambda *args: None)
     alive = spec["alive"]
     head = RequestHead.build(
         spec["method"], "/", version=spec["version"], should_close=alive == "request closes"
     )
-    request = _Request(head, alive != "server closes")
+    return _Request(head, alive != "server closes")
+
+
+def _response(spec: dict[str, Any]) -> Response:
+    """The Response a handler made and changed as ``spec`` says."""
+    resp = Response(status=spec["status"], reason=spec["reason"], **spec["body"])
+    for name, value in spec["headers"]:
+        resp.headers.add(name, value)
+    if spec["alive"] == "handler closes":
+        resp.force_close()
+    if spec["cookie"]:
+        resp.set_cookie("k", "v")
+    return resp
+
+
+def _send(spec: dict[str, Any], shortcut: bool, monkeypatch: pytest.MonkeyPatch) -> object:
+    if not shortcut:
+        monkeypatch.setattr(response_module, "whole_head", lambda *args: None)
+    request = _request(spec, monkeypatch)
     try:
-        resp = Response(status=spec["status"], reason=spec["reason"], **spec["body"])
-        for name, value in spec["headers"]:
-            resp.headers.add(name, value)
-        if alive == "handler closes":
-            resp.force_close()
-        if spec["cookie"]:
-            resp.set_cookie("k", "v")
+        resp = _response(spec)
         sent = resp._send_at_once(request)  # type: ignore[arg-type]
     except Exception as exc:  # the same failure is the same outcome
         return (type(exc), str(exc))
@@ -172,22 +182,11 @@ async def _hook(request: Any, response: Any) -> None:
 def _send_with_hook(
     spec: dict[str, Any], one_step: bool, monkeypatch: pytest.MonkeyPatch
 ) -> object:
-    monkeypatch.setattr(_head, "http_date", lambda: "Sat, 21 Nov 2026 12:00:00 GMT")
-    alive = spec["alive"]
-    head = RequestHead.build(
-        spec["method"], "/", version=spec["version"], should_close=alive == "request closes"
-    )
-    request = _Request(head, alive != "server closes")
+    request = _request(spec, monkeypatch)
     request._on_prepare = _hook  # type: ignore[assignment]
 
     async def send() -> bool:
-        resp = Response(status=spec["status"], reason=spec["reason"], **spec["body"])
-        for name, value in spec["headers"]:
-            resp.headers.add(name, value)
-        if alive == "handler closes":
-            resp.force_close()
-        if spec["cookie"]:
-            resp.set_cookie("k", "v")
+        resp = _response(spec)
         sent.append(resp)
         if one_step and await resp._send_hooked(request, _hook):  # type: ignore[arg-type]
             return True
